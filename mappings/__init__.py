@@ -1,0 +1,1 @@
+"""The MLPS requirement catalogue and the check-to-requirement links, as YAML data."""

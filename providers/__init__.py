@@ -1,0 +1,1 @@
+"""Provider adapters: one subpackage per cloud. Resource types and checks are YAML beside them."""

@@ -1,0 +1,200 @@
+"""The normalised, versioned inventory: what an adapter collected, saved as JSON (optionally gzipped).
+
+An inventory is the unit of evidence: everything the checks judge comes from it, so it records who
+collected it, when, with which identity, over which regions, and every place collection failed.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from scanner import __version__
+from scanner.errors import MlpsError
+from scanner.model import Coverage, CoverageStatus, Resource
+
+SCHEMA_VERSION = 1
+KIND = "mlps-inventory"
+PROVIDERS = ("aws", "alibaba", "azure")
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass
+class Inventory:
+    provider: str
+    accounts: list[dict[str, Any]]
+    regions: list[str]
+    identity: dict[str, Any]
+    started_at: str
+    finished_at: str
+    resources: list[Resource] = field(default_factory=list)
+    coverage: list[Coverage] = field(default_factory=list)
+    tool_version: str = __version__
+    schema_version: int = SCHEMA_VERSION
+    source: str = "live"  # live | iac | example
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def account_ids(self) -> list[str]:
+        return [a["id"] for a in self.accounts]
+
+    @property
+    def errors(self) -> list[Coverage]:
+        """Every collection error: coverage records that are neither ok nor not-available."""
+        return [c for c in self.coverage if c.status in (CoverageStatus.DENIED, CoverageStatus.ERROR)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": KIND,
+            "schema_version": self.schema_version,
+            "tool": {"name": "mlps-scanner", "version": self.tool_version},
+            "provider": self.provider,
+            "source": self.source,
+            "scan": {"started_at": self.started_at, "finished_at": self.finished_at},
+            "identity": self.identity,
+            "accounts": self.accounts,
+            "regions": self.regions,
+            "notes": self.notes,
+            "coverage": [c.to_dict() for c in self.coverage],
+            "resources": [r.to_dict() for r in self.resources],
+        }
+
+    @classmethod
+    def new(cls, provider: str, accounts: list[dict[str, Any]], regions: list[str],
+            identity: dict[str, Any]) -> Inventory:
+        now = utc_now()
+        return cls(provider=provider, accounts=accounts, regions=regions, identity=identity,
+                   started_at=now, finished_at=now)
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def save(inv: Inventory, path: str | Path) -> Path:
+    """Write atomically (temp file + rename) so that an interrupted save never leaves half a file."""
+    path = Path(path)
+    data = json.dumps(inv.to_dict(), ensure_ascii=False, sort_keys=False, separators=(",", ":")).encode()
+    if path.suffix == ".gz":
+        data = gzip.compress(data, compresslevel=6, mtime=0)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read_json(path: str | Path) -> Any:
+    """Read a JSON file, transparently gunzipping; every failure becomes a one-line MlpsError."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise MlpsError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise MlpsError(f"{path}: is a directory, expected a file") from None
+    except OSError as e:
+        raise MlpsError(f"{path}: cannot read ({e.strerror})") from None
+    if raw[:2] == _GZIP_MAGIC:
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as e:
+            raise MlpsError(f"{path}: corrupt gzip data ({e})") from None
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError:
+        raise MlpsError(f"{path}: not UTF-8 JSON") from None
+    except json.JSONDecodeError as e:
+        raise MlpsError(f"{path}: invalid JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
+
+
+def load(path: str | Path) -> Inventory:
+    doc = read_json(path)
+    return from_dict(doc, str(path))
+
+
+def from_dict(doc: Any, where: str = "inventory") -> Inventory:
+    """Validate and build. Field checks are hand-written: a JSON-Schema pass over 100k resources
+    costs seconds, and these few checks catch what matters (wrong kind, wrong version, bad shapes)."""
+    if not isinstance(doc, dict):
+        raise MlpsError(f"{where}: not an inventory (top level is {type(doc).__name__}, expected an object)")
+    kind = doc.get("kind")
+    if kind != KIND:
+        hint = "this looks like a findings file; pass an inventory" if kind == "mlps-findings" else None
+        raise MlpsError(f"{where}: not an inventory (kind is {kind!r}, expected {KIND!r})", hint)
+    version = doc.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise MlpsError(
+            f"{where}: inventory schema version {version!r} is not supported (this tool reads version "
+            f"{SCHEMA_VERSION})",
+            "re-collect with this version of mlps-scanner",
+        )
+    provider = doc.get("provider")
+    if provider not in PROVIDERS:
+        raise MlpsError(f"{where}: unknown provider {provider!r} (expected one of {', '.join(PROVIDERS)})")
+    _require(doc, where, {"scan": dict, "accounts": list, "regions": list, "coverage": list, "resources": list})
+    accounts = doc["accounts"]
+    for i, a in enumerate(accounts):
+        if not isinstance(a, dict) or not isinstance(a.get("id"), str):
+            raise MlpsError(f"{where}: accounts[{i}] needs a string 'id'")
+    coverage = []
+    for i, c in enumerate(doc["coverage"]):
+        try:
+            coverage.append(Coverage(account=str(c["account"]), region=str(c["region"]), type=str(c["type"]),
+                                     status=CoverageStatus(c["status"]), reason=c.get("reason"),
+                                     permission=c.get("permission")))
+        except (KeyError, TypeError, ValueError) as e:
+            raise MlpsError(f"{where}: coverage[{i}] is malformed ({_describe(e)})") from None
+    resources = []
+    for i, r in enumerate(doc["resources"]):
+        try:
+            data = r["data"]
+            tags = r.get("tags") or {}
+            if not isinstance(data, dict) or not isinstance(tags, dict):
+                raise TypeError("'data' and 'tags' must be objects")
+            resources.append(Resource(provider=provider, account=str(r["account"]), region=str(r["region"]),
+                                      type=str(r["type"]), id=str(r["id"]), name=r.get("name"), tags=tags,
+                                      data=data, source=r.get("source", "live"), location=r.get("location")))
+        except (KeyError, TypeError) as e:
+            raise MlpsError(f"{where}: resources[{i}] is malformed ({_describe(e)})") from None
+    scan = doc["scan"]
+    return Inventory(
+        provider=provider,
+        accounts=accounts,
+        regions=[str(x) for x in doc["regions"]],
+        identity=doc.get("identity") or {},
+        started_at=str(scan.get("started_at", "")),
+        finished_at=str(scan.get("finished_at", "")),
+        resources=resources,
+        coverage=coverage,
+        tool_version=str((doc.get("tool") or {}).get("version", "unknown")),
+        schema_version=version,
+        source=doc.get("source", "live"),
+        notes=list(doc.get("notes") or []),
+    )
+
+
+def _require(doc: dict[str, Any], where: str, fields: dict[str, type]) -> None:
+    for name, typ in fields.items():
+        if name not in doc:
+            raise MlpsError(f"{where}: missing field {name!r}")
+        if not isinstance(doc[name], typ):
+            raise MlpsError(f"{where}: field {name!r} must be a{'n' if typ is list else ''} "
+                            f"{'array' if typ is list else 'object'}")
+
+
+def _describe(e: Exception) -> str:
+    if isinstance(e, KeyError):
+        return f"missing field {e.args[0]!r}"
+    return str(e)
