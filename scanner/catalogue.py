@@ -70,7 +70,7 @@ class Item:
         return self.control_point_zh if lang == "zh" else self.control_point_en
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity hash: cached link tables key on the loaded catalogue
 class Catalogue:
     items: tuple[Item, ...]
     version: str

@@ -1,0 +1,1 @@
+"""alibaba adapter package: resource types and checks live in the service folders as YAML."""

@@ -1,0 +1,175 @@
+"""Load resource types and declarative checks from ``providers/<cloud>/<service>/``.
+
+A check is one YAML file; its provider and service come from its path. Loading validates the file,
+checks that its resource types exist, substitutes ``$param`` placeholders and compiles every
+JMESPath expression once, so that evaluation never parses anything.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jmespath
+from jmespath.exceptions import JMESPathError
+
+from scanner.errors import MlpsError
+from scanner.load import load_validated, package_path
+
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+@dataclass(frozen=True)
+class ResourceType:
+    type: str
+    provider: str
+    service: str
+    description: str
+    scope: str = "regional"
+    data_store: bool = False
+    terraform: tuple[str, ...] = ()
+
+
+@dataclass
+class Check:
+    id: str
+    provider: str
+    service: str
+    title: dict[str, str]
+    resources: tuple[str, ...]  # concrete types, "*" expanded
+    scope: str
+    target: str
+    severity: str
+    pass_if_src: str
+    applies_if_src: str | None
+    requires: tuple[tuple[str, ...], ...]
+    on_missing: str
+    params: dict[str, Any]
+    evidence_src: dict[str, str]
+    message: dict[str, dict[str, str]]
+    remediation: dict[str, str]
+    references: tuple[str, ...]
+    high_risk: str | None
+    path: str
+    # compiled forms
+    pass_if: Any = field(default=None, repr=False)
+    applies_if: Any = field(default=None, repr=False)
+    evidence: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def key(self) -> str:
+        """How links and findings name a check: '<provider>/<id>'."""
+        return f"{self.provider}/{self.id}"
+
+    def compile(self, overrides: dict[str, Any] | None = None) -> Check:
+        """(Re)compile with parameter overrides applied; returns self."""
+        params = dict(self.params)
+        for name, value in (overrides or {}).items():
+            if name not in params:
+                raise MlpsError(f"check {self.key} has no parameter {name!r}",
+                                f"its parameters are: {', '.join(sorted(params)) or 'none'}")
+            if type(value) is not type(params[name]) and not (
+                isinstance(value, (int, float)) and isinstance(params[name], (int, float))
+            ):
+                raise MlpsError(f"check {self.key}: parameter {name!r} must be a {type(params[name]).__name__}")
+            params[name] = value
+        self.params = params
+        self.pass_if = _compile(self, "pass_if", self.pass_if_src, params)
+        self.applies_if = _compile(self, "applies_if", self.applies_if_src, params) if self.applies_if_src else None
+        self.evidence = {k: _compile(self, f"evidence.{k}", v, params) for k, v in self.evidence_src.items()}
+        return self
+
+    def fail_message(self, lang: str = "en") -> str:
+        return (self.message.get("fail") or {}).get(lang) or self.title[lang]
+
+    def pass_message(self, lang: str = "en") -> str:
+        return (self.message.get("pass") or {}).get(lang) or self.title[lang]
+
+
+def substitute(expr: str, params: dict[str, Any], where: str) -> str:
+    def repl(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name not in params:
+            raise MlpsError(f"{where}: uses ${name} but declares no such parameter")
+        return "`" + json.dumps(params[name]) + "`"
+
+    return _PARAM.sub(repl, expr)
+
+
+def _compile(check: Check, field_name: str, src: str, params: dict[str, Any]) -> Any:
+    where = f"{check.path}: {field_name}"
+    text = substitute(src, params, where)
+    try:
+        return jmespath.compile(text)
+    except JMESPathError as e:
+        raise MlpsError(f"{where}: invalid JMESPath: {str(e).splitlines()[0]}") from None
+
+
+def providers_root() -> Path:
+    return package_path("providers")
+
+
+@lru_cache(maxsize=4)
+def load_resource_types(root: Path | None = None) -> dict[str, ResourceType]:
+    root = root or providers_root()
+    out: dict[str, ResourceType] = {}
+    for path in sorted(root.glob("*/*/resources.yaml")):
+        provider, service = path.parent.parent.name, path.parent.name
+        doc = load_validated(path, "resources")
+        for n, t in enumerate(doc["types"]):
+            name = t["type"]
+            expected = f"{provider}.{service}."
+            if not name.startswith(expected):
+                raise MlpsError(f"{path}: types[{n}]: type {name} must start with {expected!r}")
+            if name in out:
+                raise MlpsError(f"{path}: types[{n}]: type {name} declared twice")
+            out[name] = ResourceType(type=name, provider=provider, service=service, description=t["description"],
+                                     scope=t.get("scope", "regional"), data_store=bool(t.get("data_store")),
+                                     terraform=tuple(t.get("terraform", ())))
+    return out
+
+
+def load_checks(root: Path | None = None, overrides: dict[str, dict[str, Any]] | None = None) -> list[Check]:
+    """Every shipped check, compiled. ``overrides`` maps '<provider>/<id>' to parameter values."""
+    root = root or providers_root()
+    types = load_resource_types(root)
+    checks: list[Check] = []
+    seen: dict[str, str] = {}
+    for path in sorted(root.glob("*/*/checks/*.yaml")):
+        provider, service = path.parent.parent.parent.name, path.parent.parent.name
+        doc = load_validated(path, "check")
+        if doc["id"] != path.stem:
+            raise MlpsError(f"{path}: id {doc['id']!r} must equal the file name {path.stem!r}")
+        key = f"{provider}/{doc['id']}"
+        if key in seen:
+            raise MlpsError(f"{path}: check {key} also defined in {seen[key]}")
+        seen[key] = str(path)
+        res = doc["resource"]
+        if res == "*":
+            resources = tuple(sorted(t for t, rt in types.items() if rt.provider == provider))
+        else:
+            resources = (res,) if isinstance(res, str) else tuple(res)
+        for r in resources:
+            if r not in types:
+                raise MlpsError(f"{path}: resource type {r} is not declared in any resources.yaml")
+            if types[r].provider != provider:
+                raise MlpsError(f"{path}: resource type {r} belongs to another provider")
+        check = Check(
+            id=doc["id"], provider=provider, service=service, title=doc["title"], resources=resources,
+            scope=doc.get("scope", "resource"), target=doc.get("target", "data"), severity=doc["severity"],
+            pass_if_src=doc["pass_if"], applies_if_src=doc.get("applies_if"),
+            requires=tuple(tuple(p.split(".")) for p in doc.get("requires", ())),
+            on_missing=doc.get("on_missing", "error"), params=dict(doc.get("params") or {}),
+            evidence_src=dict(doc.get("evidence") or {}), message=doc.get("message") or {},
+            remediation=doc["remediation"], references=tuple(doc.get("references", ())),
+            high_risk=doc.get("high_risk"), path=str(path),
+        )
+        checks.append(check.compile((overrides or {}).get(key)))
+    unknown = set(overrides or {}) - set(seen)
+    if unknown:
+        raise MlpsError(f"parameter override for unknown check(s): {', '.join(sorted(unknown))}")
+    return checks

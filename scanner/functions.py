@@ -1,0 +1,201 @@
+"""The few JMESPath functions that checks need and JMESPath lacks.
+
+Each one is a pure function of its arguments; checks call them by name inside ``pass_if`` and
+``applies_if``. Keep this list short: a family of similar checks is one check with ``params``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from datetime import datetime, timezone
+from functools import lru_cache
+from typing import Any
+
+import jmespath
+from jmespath import functions
+
+# Mainland-China regions. Alibaba Cloud's are "cn-*" except cn-hongkong (outside the mainland);
+# AWS China's are cn-north-1 and cn-northwest-1 (also "cn-*"); Azure China's are named "china*".
+_AZURE_CHINA = frozenset({"chinaeast", "chinaeast2", "chinaeast3", "chinanorth", "chinanorth2", "chinanorth3"})
+_NOT_MAINLAND_CN_PREFIXED = frozenset({"cn-hongkong"})
+_ANY_ADDRESS = frozenset({"0.0.0.0/0", "::/0", "*", "any", "internet", "0.0.0.0", "::"})
+_NOW: list[datetime | None] = [None]  # tests pin "now" so that age checks are reproducible
+
+
+def set_now(now: datetime | None) -> None:
+    """Pin the clock used by days_since (None = real time)."""
+    _NOW[0] = now
+
+
+def now_utc() -> datetime:
+    return _NOW[0] or datetime.now(timezone.utc)
+
+
+def in_mainland_china(region: str | None) -> bool | None:
+    """True for a mainland-China region of any supported cloud, False otherwise; None if unknown."""
+    if not region or not isinstance(region, str):
+        return None
+    r = region.strip().lower().replace(" ", "")
+    if r in _AZURE_CHINA:
+        return True
+    if r in _NOT_MAINLAND_CN_PREFIXED:
+        return False
+    return r.startswith("cn-")
+
+
+@lru_cache(maxsize=4096)
+def cidr_is_any(cidr: str) -> bool:
+    """True when the source means "anyone": 0.0.0.0/0, ::/0, '*', 'Internet', 'Any'."""
+    c = str(cidr).strip().lower()
+    if c in _ANY_ADDRESS:
+        return True
+    try:
+        return ipaddress.ip_network(c, strict=False).prefixlen == 0
+    except ValueError:
+        return False
+
+
+@lru_cache(maxsize=4096)
+def cidr_is_public(cidr: str) -> bool:
+    """True when the range includes any globally routable address (private/loopback ranges are not)."""
+    if cidr_is_any(cidr):
+        return True
+    try:
+        net = ipaddress.ip_network(str(cidr).strip(), strict=False)
+    except ValueError:
+        return False
+    if net.is_private or net.is_loopback or net.is_link_local or net.is_reserved:
+        # a large range such as 0.0.0.0/1 is "private"-looking at its first address but covers the world
+        return net.prefixlen < 8
+    return True
+
+
+@lru_cache(maxsize=4096)
+def parse_port_range(spec: Any) -> tuple[int, int] | None:
+    """Parse the port-range spellings of the three clouds into (low, high).
+
+    AWS: numbers (FromPort/ToPort, -1 = all). Alibaba: "22/22", "-1/-1" (all). Azure: "22", "20-25", "*".
+    """
+    if spec is None:
+        return None
+    if isinstance(spec, bool):
+        return None
+    if isinstance(spec, (int, float)):
+        n = int(spec)
+        return (0, 65535) if n < 0 else (n, n)
+    s = str(spec).strip()
+    if s in ("*", "", "all", "-1", "-1/-1"):
+        return (0, 65535)
+    m = re.fullmatch(r"(-?\d+)\s*[-/]\s*(-?\d+)", s)
+    if m:
+        lo, hi = int(m.group(1)), int(m.group(2))
+        if lo < 0 or hi < 0:
+            return (0, 65535)
+        return (min(lo, hi), max(lo, hi))
+    if re.fullmatch(r"\d+", s):
+        return (int(s), int(s))
+    return None
+
+
+def port_range_covers(spec: Any, port: int) -> bool:
+    r = parse_port_range(spec)
+    return r is not None and r[0] <= int(port) <= r[1]
+
+
+def days_since(timestamp: Any) -> float | None:
+    """Whole days from an ISO-8601 timestamp (or epoch seconds/milliseconds) to now; None if absent."""
+    if timestamp is None or timestamp == "":
+        return None
+    dt = parse_time(timestamp)
+    if dt is None:
+        return None
+    return float((now_utc() - dt).days)
+
+
+def parse_time(value: Any) -> datetime | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        secs = value / 1000 if value > 1e11 else value
+        return datetime.fromtimestamp(secs, tz=timezone.utc)
+    s = str(value).strip()
+    if not s or s.upper() in ("N/A", "NONE", "NO_INFORMATION"):
+        return None
+    s = s.replace("Z", "+00:00")
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(\+\d{2}:\d{2})?", s):  # Alibaba: 2024-01-01T00:00Z
+        s = s.replace("+", ":00+", 1) if "+" in s else s + ":00"
+    try:
+        dt = datetime.fromisoformat(s)
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+class MlpsFunctions(functions.Functions):
+    """Registered under their snake_case names, e.g. ``in_mainland_china(region)``."""
+
+    @functions.signature({"types": ["string", "null"]})
+    def _func_in_mainland_china(self, region: str | None) -> bool | None:
+        return in_mainland_china(region)
+
+    @functions.signature({"types": ["string", "null"]})
+    def _func_cidr_is_any(self, cidr: str | None) -> bool:
+        return cidr is not None and cidr_is_any(cidr)
+
+    @functions.signature({"types": ["string", "null"]})
+    def _func_cidr_is_public(self, cidr: str | None) -> bool:
+        return cidr is not None and cidr_is_public(cidr)
+
+    @functions.signature({"types": ["string", "number", "null"]}, {"types": ["number", "array"]})
+    def _func_port_range_covers(self, spec: Any, ports: Any) -> bool:
+        """True if the range ``spec`` includes the port, or any port of a list of ports."""
+        if isinstance(ports, list):
+            return any(port_range_covers(spec, p) for p in ports if isinstance(p, (int, float)))
+        return port_range_covers(spec, ports)
+
+    @functions.signature({"types": ["number", "null"]}, {"types": ["number", "null"]},
+                         {"types": ["number", "array"]})
+    def _func_ports_between_cover(self, low: Any, high: Any, ports: Any) -> bool:
+        """AWS-style FromPort/ToPort (null or -1 = all ports) against a port or list of ports."""
+        if low is None or high is None or low < 0 or high < 0:
+            lo, hi = 0, 65535
+        else:
+            lo, hi = int(low), int(high)
+        wanted = ports if isinstance(ports, list) else [ports]
+        return any(lo <= int(p) <= hi for p in wanted if isinstance(p, (int, float)))
+
+    @functions.signature({"types": ["string", "number", "null"]})
+    def _func_days_since(self, ts: Any) -> float | None:
+        return days_since(ts)
+
+    @functions.signature({"types": ["string", "null"]}, {"types": ["string"]})
+    def _func_regex_match(self, s: str | None, pattern: str) -> bool:
+        return s is not None and re.search(pattern, s) is not None
+
+    @functions.signature({"types": ["string", "object", "array", "null"]})
+    def _func_json_parse(self, s: Any) -> Any:
+        """Policy documents arrive as JSON strings (Alibaba, AWS URL-encoded); objects pass through."""
+        if s is None or isinstance(s, (dict, list)):
+            return s
+        try:
+            return json.loads(s)
+        except ValueError:
+            return None
+
+    @functions.signature({"types": ["string", "array", "null"]})
+    def _func_as_list(self, v: Any) -> list[Any]:
+        """IAM-style fields hold a string or a list of strings; make it a list."""
+        if v is None:
+            return []
+        return v if isinstance(v, list) else [v]
+
+    @functions.signature({"types": ["string", "null"]})
+    def _func_lower(self, s: str | None) -> str | None:
+        return s.lower() if isinstance(s, str) else s
+
+
+OPTIONS = jmespath.Options(custom_functions=MlpsFunctions())
+
+
+def compile_expression(expr: str) -> Any:
+    return jmespath.compile(expr)
