@@ -31,6 +31,7 @@ class ResourceType:
     description: str
     scope: str = "regional"
     data_store: bool = False
+    setting: bool = False
     terraform: tuple[str, ...] = ()
 
 
@@ -129,6 +130,7 @@ def load_resource_types(root: Path | None = None) -> dict[str, ResourceType]:
                 raise MlpsError(f"{path}: types[{n}]: type {name} declared twice")
             out[name] = ResourceType(type=name, provider=provider, service=service, description=t["description"],
                                      scope=t.get("scope", "regional"), data_store=bool(t.get("data_store")),
+                                     setting=bool(t.get("setting")),
                                      terraform=tuple(t.get("terraform", ())))
     return out
 
@@ -150,7 +152,8 @@ def load_checks(root: Path | None = None, overrides: dict[str, dict[str, Any]] |
         seen[key] = str(path)
         res = doc["resource"]
         if res == "*":
-            resources = tuple(sorted(t for t, rt in types.items() if rt.provider == provider))
+            # every real resource of the provider; settings and status records have no location of their own
+            resources = tuple(sorted(t for t, rt in types.items() if rt.provider == provider and not rt.setting))
         else:
             resources = (res,) if isinstance(res, str) else tuple(res)
         for r in resources:

@@ -182,9 +182,9 @@ class MlpsFunctions(functions.Functions):
         except ValueError:
             return None
 
-    @functions.signature({"types": ["string", "array", "null"]})
+    @functions.signature({"types": ["string", "array", "object", "number", "boolean", "null"]})
     def _func_as_list(self, v: Any) -> list[Any]:
-        """IAM-style fields hold a string or a list of strings; make it a list."""
+        """IAM-style fields hold one value or a list (Statement, Action, Resource); make it a list."""
         if v is None:
             return []
         return v if isinstance(v, list) else [v]

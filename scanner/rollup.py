@@ -29,11 +29,15 @@ class ItemResult:
     item: Item
     info: LevelInfo
     status: ReqStatus
-    reason: str
+    reason_en: str
+    reason_zh: str
     checks: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     failing_resources: int = 0
     max_fail_severity: str | None = None
+
+    def reason(self, lang: str) -> str:
+        return self.reason_zh if lang == "zh" else self.reason_en
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -45,7 +49,7 @@ class ItemResult:
             "unit_id": self.info.unit_id,
             "status": self.status.key,
             "status_zh": self.status.value,
-            "reason": self.reason,
+            "reason": {"zh": self.reason_zh, "en": self.reason_en},
             "checks": self.checks,
             "counts": self.counts,
             "failing_resources": self.failing_resources,
@@ -75,12 +79,15 @@ def _one(account: str, item: Item, info: LevelInfo, item_links: list[Link],
     if not item_links:
         if item.responsibility == "provider":
             return ItemResult(account, item, info, ReqStatus.PROVIDER,
-                              "the cloud provider is responsible for this item; obtain its assessment evidence")
+                              "the cloud provider is responsible for this item; obtain its assessment evidence",
+                              "本项由云服务商负责，请获取云平台的等级测评结论等证明材料")
         if item.assessment == "manual":
             return ItemResult(account, item, info, ReqStatus.MANUAL,
-                              "not assessable from configuration; the assessor reviews documents and interviews")
+                              "not assessable from configuration; the assessor reviews documents and interviews",
+                              "无法通过配置核查，需测评人员查阅文档、访谈和现场核查")
         return ItemResult(account, item, info, ReqStatus.NOT_ASSESSED,
-                          "no automated check evidences this item for this cloud yet")
+                          "no automated check evidences this item for this cloud yet",
+                          "该云平台暂无可自动核查本项的检查")
     counts = {s.value: 0 for s in Status}
     failing: set[tuple[str, str | None]] = set()
     errors: list[str] = []
@@ -99,34 +106,44 @@ def _one(account: str, item: Item, info: LevelInfo, item_links: list[Link],
                 link_pass += 1
             elif f.status is Status.ERROR:
                 link_error += 1
-                if len(errors) < 3:
-                    errors.append(f"{link.check}: {f.message}")
+                note = f"{link.check}: {f.message}"
+                if note not in errors and len(errors) < 3:
+                    errors.append(note)
         if link.covers == "full" and link_pass and not link_fail and not link_error:
             full_pass = True
-    result = ItemResult(account, item, info, ReqStatus.NOT_APPLICABLE, "", checks=[lk.check for lk in item_links],
-                        counts=counts, failing_resources=len(failing), max_fail_severity=max_sev)
+    result = ItemResult(account, item, info, ReqStatus.NOT_APPLICABLE, "", "",
+                        checks=[lk.check for lk in item_links], counts=counts, failing_resources=len(failing),
+                        max_fail_severity=max_sev)
     f_, p_, e_ = counts["FAIL"], counts["PASS"], counts["ERROR"]
-    err_note = ("; errors: " + " | ".join(errors)) if errors else ""
+    n = len(failing)
+    err_en = ("; not assessed: " + " | ".join(errors)) if errors else ""
+    err_zh = (f"；另有 {e_} 项无法评估：" + " | ".join(errors)) if errors else ""
     if f_ and not p_:
         result.status = ReqStatus.NON_COMPLIANT
-        result.reason = f"{f_} failed check result(s) on {len(failing)} resource(s){err_note}"
+        result.reason_en = f"{f_} failed check result(s) on {n} resource(s){err_en}"
+        result.reason_zh = f"{f_} 项检查结果不通过，涉及 {n} 个资源{err_zh}"
     elif f_:
         result.status = ReqStatus.PARTIAL
-        result.reason = f"{f_} failed and {p_} passed check result(s){err_note}"
+        result.reason_en = f"{f_} failed and {p_} passed check result(s) ({n} resource(s) failing){err_en}"
+        result.reason_zh = f"{f_} 项不通过、{p_} 项通过（{n} 个资源不通过）{err_zh}"
     elif e_:
         result.status = ReqStatus.NOT_ASSESSED
-        result.reason = f"{e_} check result(s) could not be assessed{err_note}"
+        result.reason_en = f"{e_} check result(s) could not be assessed{err_en}"
+        result.reason_zh = f"{e_} 项检查结果无法评估（采集失败或字段缺失）：" + " | ".join(errors)
     elif p_:
         if full_pass:
             result.status = ReqStatus.COMPLIANT
-            result.reason = f"all {p_} check result(s) passed"
+            result.reason_en = f"all {p_} check result(s) passed"
+            result.reason_zh = f"全部 {p_} 项检查结果通过"
         else:
             result.status = ReqStatus.MANUAL
-            result.reason = (f"all {p_} automated check result(s) passed; the checks cover this item only in "
-                             "part, so the rest needs manual review")
+            result.reason_en = (f"all {p_} automated check result(s) passed; they cover this item only in part, "
+                                "so the rest needs manual review")
+            result.reason_zh = f"自动检查 {p_} 项全部通过，但仅覆盖本项的一部分，其余需人工核查"
     else:
         result.status = ReqStatus.NOT_APPLICABLE
-        result.reason = "no resources of the types the linked checks evaluate"
+        result.reason_en = "no resources of the types the linked checks evaluate"
+        result.reason_zh = "不存在相关检查所评估类型的资源"
     return result
 
 

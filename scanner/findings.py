@@ -1,0 +1,85 @@
+"""The findings document: what ``mlps evaluate --format json`` writes and later commands read.
+
+Stable and sorted so that two runs over the same inventory produce byte-identical files (apart from
+``generated_at``), which is what diffs, baselines and evidence packs rely on. The format is
+documented in docs/findings-format.md and validated by scanner/schemas/findings.schema.json.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from scanner import __version__
+from scanner.catalogue import Catalogue
+from scanner.inventory import Inventory, utc_now
+from scanner.model import Finding
+from scanner.rollup import ItemResult, summary
+
+SCHEMA_VERSION = 1
+KIND = "mlps-findings"
+
+
+def build(inventories: list[tuple[Inventory, str | None]], findings: list[Finding], results: list[ItemResult],
+          level: int, catalogue: Catalogue, params: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """``inventories`` pairs each inventory with the SHA-256 of the file it was read from (or None)."""
+    return {
+        "kind": KIND,
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "mlps-scanner", "version": __version__},
+        "catalogue_version": catalogue.version,
+        "generated_at": utc_now(),
+        "level": level,
+        "parameters": {k: params[k] for k in sorted(params or {})},
+        "inventories": [_inventory_meta(inv, digest) for inv, digest in inventories],
+        "summary": summary(results),
+        "requirements": [r.to_dict() for r in sorted(results, key=_result_key)],
+        "findings": [f.to_dict() for f in sorted(findings, key=Finding.sort_key)],
+    }
+
+
+def _result_key(r: ItemResult) -> tuple[str, int, str]:
+    return (r.account, 0, r.item.id)
+
+
+def _inventory_meta(inv: Inventory, digest: str | None) -> dict[str, Any]:
+    return {
+        "provider": inv.provider,
+        "source": inv.source,
+        "accounts": inv.accounts,
+        "regions": inv.regions,
+        "identity": inv.identity,
+        "scan": {"started_at": inv.started_at, "finished_at": inv.finished_at},
+        "tool_version": inv.tool_version,
+        "sha256": digest,
+        "resources": len(inv.resources),
+        "collection_errors": [c.to_dict() for c in inv.errors],
+    }
+
+
+def write(doc: dict[str, Any], path: str | Path) -> Path:
+    """Atomic write: an interrupted run never leaves a truncated findings file behind."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def sha256_file(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
