@@ -52,7 +52,7 @@ H = {
 
 def console() -> Console:
     width = None if sys.stdout.isatty() else 200
-    return Console(file=sys.stdout, highlight=False, width=width, soft_wrap=False)
+    return Console(file=sys.stdout, highlight=False, markup=False, emoji=False, width=width, soft_wrap=False)
 
 
 def _mark(info: LevelInfo) -> str:

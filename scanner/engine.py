@@ -14,7 +14,7 @@ from typing import Any
 from jmespath.exceptions import JMESPathError
 
 from scanner.checks import Check
-from scanner.functions import OPTIONS
+from scanner.functions import OPTIONS, parse_time, pinned_now
 from scanner.inventory import Inventory
 from scanner.model import Coverage, CoverageStatus, Finding, Resource, Status
 
@@ -22,7 +22,16 @@ _MISSING = object()
 
 
 def evaluate(inventory: Inventory, checks: Iterable[Check]) -> list[Finding]:
-    """All findings for one inventory, sorted by (account, check, type, region, resource id)."""
+    """All findings for one inventory, sorted by (account, check, type, region, resource id).
+
+    Ages ("key older than 90 days") are measured at collection time, not evaluation time, so that
+    re-evaluating a saved inventory months later reproduces the same findings exactly.
+    """
+    with pinned_now(parse_time(inventory.finished_at)):
+        return _evaluate(inventory, checks)
+
+
+def _evaluate(inventory: Inventory, checks: Iterable[Check]) -> list[Finding]:
     by_type: dict[tuple[str, str], list[Resource]] = defaultdict(list)
     for r in inventory.resources:
         by_type[(r.account, r.type)].append(r)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any
@@ -27,6 +29,18 @@ _NOW: list[datetime | None] = [None]  # tests pin "now" so that age checks are r
 def set_now(now: datetime | None) -> None:
     """Pin the clock used by days_since (None = real time)."""
     _NOW[0] = now
+
+
+@contextmanager
+def pinned_now(now: datetime | None) -> Iterator[None]:
+    """Within the block, days_since measures against ``now`` (when given)."""
+    previous = _NOW[0]
+    if now is not None:
+        _NOW[0] = now
+    try:
+        yield
+    finally:
+        _NOW[0] = previous
 
 
 def now_utc() -> datetime:

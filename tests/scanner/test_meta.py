@@ -1,0 +1,48 @@
+"""PolicyMetaLint for our YAML: everything shipped loads, links resolve, checks are linked."""
+
+from __future__ import annotations
+
+from scanner.catalogue import load_catalogue
+from scanner.checks import load_checks, load_resource_types
+from scanner.links import links_by_check, load_links
+from scanner.load import package_path
+
+
+def test_every_check_loads_and_id_matches_file():
+    checks = load_checks()
+    assert len(checks) >= 50
+    for c in checks:
+        assert c.path.endswith(f"/{c.provider}/{c.service}/checks/{c.id}.yaml")
+
+
+def test_every_link_names_an_existing_check():
+    keys = {c.key for c in load_checks()}
+    links = load_links(load_catalogue())
+    unknown = sorted({lk.check for ls in links.values() for lk in ls} - keys)
+    assert unknown == []
+
+
+def test_every_check_is_linked_to_a_requirement():
+    by_check = links_by_check(load_links(load_catalogue()))
+    unlinked = sorted(c.key for c in load_checks() if c.key not in by_check)
+    assert unlinked == []
+
+
+def test_links_mirror_catalogue_files():
+    root = package_path("mappings")
+    cat = {p.relative_to(root / "catalogue") for p in (root / "catalogue").glob("*/*.yaml")}
+    links = {p.relative_to(root / "links") for p in (root / "links").glob("*/*.yaml")}
+    assert links <= cat
+
+
+def test_resource_types_are_named_after_their_folder():
+    for name, rt in load_resource_types().items():
+        assert name.startswith(f"{rt.provider}.{rt.service}.")
+
+
+def test_data_location_check_covers_every_non_setting_type():
+    types = load_resource_types()
+    for c in load_checks():
+        if c.id == "resource-region-in-mainland-china":
+            expected = {t for t, rt in types.items() if rt.provider == c.provider and not rt.setting}
+            assert set(c.resources) == expected
