@@ -82,8 +82,9 @@ class Catalogue:
         """Items that exist at ``level``, in the standard's order (class, then clause)."""
         check_level(level)
         rows = [(i, i.levels[level]) for i in self.items if level in i.levels]
-        rows.sort(key=lambda r: (CLASS_ORDER.index(r[0].class_code), r[0].extension != "general",
-                                 _clause_key(r[1].clause)))
+        rows.sort(
+            key=lambda r: (CLASS_ORDER.index(r[0].class_code), r[0].extension != "general", _clause_key(r[1].clause))
+        )
         return rows
 
     def find(self, key: str) -> list[tuple[Item, LevelInfo | None]]:
@@ -102,8 +103,9 @@ class Catalogue:
 
 def check_level(level: Any) -> int:
     if level not in LEVELS:
-        raise MlpsError(f"unknown protection level {level!r}; this tool covers levels 2, 3 and 4",
-                        "pass --level 2, 3 or 4")
+        raise MlpsError(
+            f"unknown protection level {level!r}; this tool covers levels 2, 3 and 4", "pass --level 2, 3 or 4"
+        )
     return int(level)
 
 
@@ -115,8 +117,9 @@ def parse_level(text: str) -> int:
     try:
         return check_level(int(t))
     except ValueError:
-        raise MlpsError(f"unknown protection level {text!r}; this tool covers levels 2, 3 and 4",
-                        "pass --level 2, 3 or 4") from None
+        raise MlpsError(
+            f"unknown protection level {text!r}; this tool covers levels 2, 3 and 4", "pass --level 2, 3 or 4"
+        ) from None
 
 
 def _clause_key(clause: str) -> tuple[Any, ...]:
@@ -144,11 +147,11 @@ def load_catalogue(root: Path | None = None) -> Catalogue:
             for info in item.levels.values():
                 if info.unit_id:
                     if info.unit_id in unit_seen:
-                        raise MlpsError(f"{path}: items[{n}]: unit ID {info.unit_id} used twice "
-                                        f"(also {unit_seen[info.unit_id]})")
+                        raise MlpsError(
+                            f"{path}: items[{n}]: unit ID {info.unit_id} used twice (also {unit_seen[info.unit_id]})"
+                        )
                     if not info.unit_id.startswith(f"L{info.level}-"):
-                        raise MlpsError(f"{path}: items[{n}]: unit ID {info.unit_id} does not match level "
-                                        f"{info.level}")
+                        raise MlpsError(f"{path}: items[{n}]: unit ID {info.unit_id} does not match level {info.level}")
                     unit_seen[info.unit_id] = item.id
             items.append(item)
     if not items:
@@ -161,11 +164,28 @@ def _item(raw: dict[str, Any], cls: dict[str, str], extension: str, path: Path) 
     for lv in raw["levels"]:
         if lv["level"] in levels:
             raise MlpsError(f"{path}: item {raw['id']}: level {lv['level']} listed twice")
-        levels[lv["level"]] = LevelInfo(level=lv["level"], clause=lv["clause"], unit_id=lv["unit_id"],
-                                        text_zh=lv.get("text_zh"), text_en=lv.get("text_en"),
-                                        confidence=dict(lv["confidence"]))
-    return Item(id=raw["id"], class_code=cls["code"], class_zh=cls["zh"], class_en=cls["en"],
-                extension=extension, control_point_zh=raw["control_point"]["zh"],
-                control_point_en=raw["control_point"]["en"], granularity=raw["granularity"],
-                text_zh=raw["text_zh"], text_en=raw["text_en"], responsibility=raw["responsibility"],
-                assessment=raw["assessment"], note=raw.get("note"), levels=levels, source_file=str(path))
+        levels[lv["level"]] = LevelInfo(
+            level=lv["level"],
+            clause=lv["clause"],
+            unit_id=lv["unit_id"],
+            text_zh=lv.get("text_zh"),
+            text_en=lv.get("text_en"),
+            confidence=dict(lv["confidence"]),
+        )
+    return Item(
+        id=raw["id"],
+        class_code=cls["code"],
+        class_zh=cls["zh"],
+        class_en=cls["en"],
+        extension=extension,
+        control_point_zh=raw["control_point"]["zh"],
+        control_point_en=raw["control_point"]["en"],
+        granularity=raw["granularity"],
+        text_zh=raw["text_zh"],
+        text_en=raw["text_en"],
+        responsibility=raw["responsibility"],
+        assessment=raw["assessment"],
+        note=raw.get("note"),
+        levels=levels,
+        source_file=str(path),
+    )

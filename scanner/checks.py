@@ -71,8 +71,10 @@ class Check:
         params = dict(self.params)
         for name, value in (overrides or {}).items():
             if name not in params:
-                raise MlpsError(f"check {self.key} has no parameter {name!r}",
-                                f"its parameters are: {', '.join(sorted(params)) or 'none'}")
+                raise MlpsError(
+                    f"check {self.key} has no parameter {name!r}",
+                    f"its parameters are: {', '.join(sorted(params)) or 'none'}",
+                )
             if type(value) is not type(params[name]) and not (
                 isinstance(value, (int, float)) and isinstance(params[name], (int, float))
             ):
@@ -128,10 +130,16 @@ def load_resource_types(root: Path | None = None) -> dict[str, ResourceType]:
                 raise MlpsError(f"{path}: types[{n}]: type {name} must start with {expected!r}")
             if name in out:
                 raise MlpsError(f"{path}: types[{n}]: type {name} declared twice")
-            out[name] = ResourceType(type=name, provider=provider, service=service, description=t["description"],
-                                     scope=t.get("scope", "regional"), data_store=bool(t.get("data_store")),
-                                     setting=bool(t.get("setting")),
-                                     terraform=tuple(t.get("terraform", ())))
+            out[name] = ResourceType(
+                type=name,
+                provider=provider,
+                service=service,
+                description=t["description"],
+                scope=t.get("scope", "regional"),
+                data_store=bool(t.get("data_store")),
+                setting=bool(t.get("setting")),
+                terraform=tuple(t.get("terraform", ())),
+            )
     return out
 
 
@@ -162,14 +170,25 @@ def load_checks(root: Path | None = None, overrides: dict[str, dict[str, Any]] |
             if types[r].provider != provider:
                 raise MlpsError(f"{path}: resource type {r} belongs to another provider")
         check = Check(
-            id=doc["id"], provider=provider, service=service, title=doc["title"], resources=resources,
-            scope=doc.get("scope", "resource"), target=doc.get("target", "data"), severity=doc["severity"],
-            pass_if_src=doc["pass_if"], applies_if_src=doc.get("applies_if"),
+            id=doc["id"],
+            provider=provider,
+            service=service,
+            title=doc["title"],
+            resources=resources,
+            scope=doc.get("scope", "resource"),
+            target=doc.get("target", "data"),
+            severity=doc["severity"],
+            pass_if_src=doc["pass_if"],
+            applies_if_src=doc.get("applies_if"),
             requires=tuple(tuple(p.split(".")) for p in doc.get("requires", ())),
-            on_missing=doc.get("on_missing", "error"), params=dict(doc.get("params") or {}),
-            evidence_src=dict(doc.get("evidence") or {}), message=doc.get("message") or {},
-            remediation=doc["remediation"], references=tuple(doc.get("references", ())),
-            high_risk=doc.get("high_risk"), path=str(path),
+            on_missing=doc.get("on_missing", "error"),
+            params=dict(doc.get("params") or {}),
+            evidence_src=dict(doc.get("evidence") or {}),
+            message=doc.get("message") or {},
+            remediation=doc["remediation"],
+            references=tuple(doc.get("references", ())),
+            high_risk=doc.get("high_risk"),
+            path=str(path),
         )
         checks.append(check.compile((overrides or {}).get(key)))
     unknown = set(overrides or {}) - set(seen)

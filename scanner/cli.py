@@ -7,7 +7,9 @@ Exit codes are decided here and only here: 0 success, 1 gaps that ``--fail-on`` 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 import sys
 from typing import NoReturn
 
@@ -71,8 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     module_name, summary = COMMANDS[name]
     try:
         module = importlib.import_module(module_name)
-        parser = Parser(prog=f"mlps {name}", description=summary,
-                        formatter_class=argparse.RawDescriptionHelpFormatter)
+        parser = Parser(prog=f"mlps {name}", description=summary, formatter_class=argparse.RawDescriptionHelpFormatter)
         module.add_arguments(parser)
         ns = parser.parse_args(rest)
         return int(module.run(ns) or 0)
@@ -85,16 +86,16 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"mlps {name}: interrupted\n")
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # e.g. `mlps catalog | head`
-        try:
-            sys.stdout = open("/dev/null", "w")  # noqa: SIM115 - silence the interpreter's flush at exit
-        except OSError:
-            pass
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's flush at exit
         return 0
     except Exception as e:
         if debug:
             raise
-        sys.stderr.write(f"mlps {name}: internal error: {type(e).__name__}: {e} (run with --debug for the "
-                         "traceback, and please report it)\n")
+        sys.stderr.write(
+            f"mlps {name}: internal error: {type(e).__name__}: {e} (run with --debug for the "
+            "traceback, and please report it)\n"
+        )
         return EXIT_INTERNAL
 
 

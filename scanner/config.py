@@ -44,8 +44,10 @@ def parse_set(text: str) -> tuple[str, str, Any]:
     left, sep, raw = text.partition("=")
     check, dot, name = left.rpartition(".")
     if not sep or not dot or "/" not in check or not name:
-        raise MlpsError(f"--set {text!r}: expected PROVIDER/CHECK-ID.PARAM=VALUE",
-                        "e.g. --set aws/cw-loggroup-retention-period-check.min_retention_days=365")
+        raise MlpsError(
+            f"--set {text!r}: expected PROVIDER/CHECK-ID.PARAM=VALUE",
+            "e.g. --set aws/cw-loggroup-retention-period-check.min_retention_days=365",
+        )
     try:
         value = yaml.safe_load(raw)
     except yaml.YAMLError:

@@ -57,30 +57,62 @@ def _evaluate(inventory: Inventory, checks: Iterable[Check]) -> list[Finding]:
     return findings
 
 
-def _coverage_findings(check: Check, account: str, rtype: str, records: list[Coverage],
-                       have_resources: bool) -> tuple[list[Finding], bool]:
+def _coverage_findings(
+    check: Check, account: str, rtype: str, records: list[Coverage], have_resources: bool
+) -> tuple[list[Finding], bool]:
     """ERROR / NOT_APPLICABLE findings from coverage; the flag says whether any region was collected."""
     out: list[Finding] = []
     if not records:
         if not have_resources:
-            out.append(_finding(check, account, "*", rtype, None, None, Status.ERROR,
-                                f"resource type {rtype} was not collected for this account",
-                                {"coverage": "not_collected"}))
+            out.append(
+                _finding(
+                    check,
+                    account,
+                    "*",
+                    rtype,
+                    None,
+                    None,
+                    Status.ERROR,
+                    f"resource type {rtype} was not collected for this account",
+                    {"coverage": "not_collected"},
+                )
+            )
         return out, have_resources
     collected = False
     for c in records:
         if c.status is CoverageStatus.OK:
             collected = True
         elif c.status is CoverageStatus.NOT_AVAILABLE:
-            out.append(_finding(check, account, c.region, rtype, None, None, Status.NOT_APPLICABLE,
-                                c.reason or f"{rtype} is not available in {c.region}",
-                                {"coverage": c.status.value}))
+            out.append(
+                _finding(
+                    check,
+                    account,
+                    c.region,
+                    rtype,
+                    None,
+                    None,
+                    Status.NOT_APPLICABLE,
+                    c.reason or f"{rtype} is not available in {c.region}",
+                    {"coverage": c.status.value},
+                )
+            )
         else:
             reason = c.reason or "collection failed"
             if c.permission:
                 reason += f" (missing permission: {c.permission})"
-            out.append(_finding(check, account, c.region, rtype, None, None, Status.ERROR,
-                                f"not assessed: {reason}", _coverage_evidence(c)))
+            out.append(
+                _finding(
+                    check,
+                    account,
+                    c.region,
+                    rtype,
+                    None,
+                    None,
+                    Status.ERROR,
+                    f"not assessed: {reason}",
+                    _coverage_evidence(c),
+                )
+            )
     return out, collected
 
 
@@ -91,8 +123,9 @@ def _coverage_evidence(c: Coverage) -> dict[str, Any]:
     return ev
 
 
-def _resource_scope(check: Check, account: str, rtype: str, resources: list[Resource],
-                    records: list[Coverage]) -> list[Finding]:
+def _resource_scope(
+    check: Check, account: str, rtype: str, resources: list[Resource], records: list[Coverage]
+) -> list[Finding]:
     out, collected = _coverage_findings(check, account, rtype, records, bool(resources))
     evaluated = 0
     for r in resources:
@@ -101,11 +134,33 @@ def _resource_scope(check: Check, account: str, rtype: str, resources: list[Reso
             out.append(f)
             evaluated += 1
     if collected and not resources and not any(f.status is Status.ERROR for f in out):
-        out.append(_finding(check, account, "*", rtype, None, None, Status.NOT_APPLICABLE,
-                            f"no {rtype} resources in this account", {"resources": 0}))
+        out.append(
+            _finding(
+                check,
+                account,
+                "*",
+                rtype,
+                None,
+                None,
+                Status.NOT_APPLICABLE,
+                f"no {rtype} resources in this account",
+                {"resources": 0},
+            )
+        )
     elif collected and resources and evaluated == 0 and not out:
-        out.append(_finding(check, account, "*", rtype, None, None, Status.NOT_APPLICABLE,
-                            f"no {rtype} resource is in scope of this check", {"resources": len(resources)}))
+        out.append(
+            _finding(
+                check,
+                account,
+                "*",
+                rtype,
+                None,
+                None,
+                Status.NOT_APPLICABLE,
+                f"no {rtype} resource is in scope of this check",
+                {"resources": len(resources)},
+            )
+        )
     return out
 
 
@@ -116,29 +171,49 @@ def _evaluate_one(check: Check, r: Resource) -> Finding | None:
         if _lookup(doc, path) is _MISSING:
             field = ".".join(path)
             status = Status.FAIL if check.on_missing == "fail" else Status.ERROR
-            msg = (f"{check.fail_message()} (field {field} is absent)" if status is Status.FAIL
-                   else f"not assessed: field {field} is missing from the collected configuration")
+            msg = (
+                f"{check.fail_message()} (field {field} is absent)"
+                if status is Status.FAIL
+                else f"not assessed: field {field} is missing from the collected configuration"
+            )
             return _finding(check, r.account, r.region, r.type, r.id, r.name, status, msg, {"missing_field": field})
     try:
         if check.applies_if is not None and not _truthy(check.applies_if.search(doc, options=OPTIONS)):
             return None
         result = check.pass_if.search(doc, options=OPTIONS)
     except (JMESPathError, TypeError, ValueError, AttributeError) as e:
-        return _finding(check, r.account, r.region, r.type, r.id, r.name, Status.ERROR,
-                        f"not assessed: condition could not be evaluated ({type(e).__name__}: {e})", None)
+        return _finding(
+            check,
+            r.account,
+            r.region,
+            r.type,
+            r.id,
+            r.name,
+            Status.ERROR,
+            f"not assessed: condition could not be evaluated ({type(e).__name__}: {e})",
+            None,
+        )
     evidence = _evidence(check, doc)
     if result is None:
-        return _finding(check, r.account, r.region, r.type, r.id, r.name, Status.ERROR,
-                        "not assessed: the condition evaluated to null (a field it reads is missing or has "
-                        "an unexpected type)", evidence)
+        return _finding(
+            check,
+            r.account,
+            r.region,
+            r.type,
+            r.id,
+            r.name,
+            Status.ERROR,
+            "not assessed: the condition evaluated to null (a field it reads is missing or has an unexpected type)",
+            evidence,
+        )
     if _truthy(result):
-        return _finding(check, r.account, r.region, r.type, r.id, r.name, Status.PASS, check.pass_message(),
-                        evidence)
+        return _finding(check, r.account, r.region, r.type, r.id, r.name, Status.PASS, check.pass_message(), evidence)
     return _finding(check, r.account, r.region, r.type, r.id, r.name, Status.FAIL, check.fail_message(), evidence)
 
 
-def _account_scope(check: Check, account: str, rtype: str, resources: list[Resource],
-                   records: list[Coverage]) -> list[Finding]:
+def _account_scope(
+    check: Check, account: str, rtype: str, resources: list[Resource], records: list[Coverage]
+) -> list[Finding]:
     """Evaluate once over the account's list of ``rtype`` (e.g. "a multi-region trail exists").
 
     A coverage gap in any region makes the answer unknown, so it is ERROR, not PASS or FAIL.
@@ -153,9 +228,20 @@ def _account_scope(check: Check, account: str, rtype: str, resources: list[Resou
     try:
         result = check.pass_if.search(docs, options=OPTIONS)
     except (JMESPathError, TypeError, ValueError, AttributeError) as e:
-        return [*out, _finding(check, account, "*", rtype, account, None, Status.ERROR,
-                               f"not assessed: condition could not be evaluated ({type(e).__name__}: {e})",
-                               None)]
+        return [
+            *out,
+            _finding(
+                check,
+                account,
+                "*",
+                rtype,
+                account,
+                None,
+                Status.ERROR,
+                f"not assessed: condition could not be evaluated ({type(e).__name__}: {e})",
+                None,
+            ),
+        ]
     evidence = {"resources": len(docs)}
     evidence.update(_evidence(check, docs) or {})
     if result is None:
@@ -193,8 +279,26 @@ def _truthy(v: Any) -> bool:
     return not (v is None or v is False or v == "" or v == [] or v == {})
 
 
-def _finding(check: Check, account: str, region: str, rtype: str, rid: str | None, name: str | None,
-             status: Status, message: str, evidence: dict[str, Any] | None) -> Finding:
-    return Finding(check=check.key, account=account, region=region, resource_type=rtype, resource_id=rid,
-                   resource_name=name, status=status, severity=check.severity, message=message,
-                   evidence=evidence)
+def _finding(
+    check: Check,
+    account: str,
+    region: str,
+    rtype: str,
+    rid: str | None,
+    name: str | None,
+    status: Status,
+    message: str,
+    evidence: dict[str, Any] | None,
+) -> Finding:
+    return Finding(
+        check=check.key,
+        account=account,
+        region=region,
+        resource_type=rtype,
+        resource_id=rid,
+        resource_name=name,
+        status=status,
+        severity=check.severity,
+        message=message,
+        evidence=evidence,
+    )

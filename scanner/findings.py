@@ -24,8 +24,14 @@ SCHEMA_VERSION = 1
 KIND = "mlps-findings"
 
 
-def build(inventories: list[tuple[Inventory, str | None]], findings: list[Finding], results: list[ItemResult],
-          level: int, catalogue: Catalogue, params: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+def build(
+    inventories: list[tuple[Inventory, str | None]],
+    findings: list[Finding],
+    results: list[ItemResult],
+    level: int,
+    catalogue: Catalogue,
+    params: dict[str, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     """``inventories`` pairs each inventory with the SHA-256 of the file it was read from (or None)."""
     return {
         "kind": KIND,

@@ -167,8 +167,7 @@ class MlpsFunctions(functions.Functions):
             return any(port_range_covers(spec, p) for p in ports if isinstance(p, (int, float)))
         return port_range_covers(spec, ports)
 
-    @functions.signature({"types": ["number", "null"]}, {"types": ["number", "null"]},
-                         {"types": ["number", "array"]})
+    @functions.signature({"types": ["number", "null"]}, {"types": ["number", "null"]}, {"types": ["number", "array"]})
     def _func_ports_between_cover(self, low: Any, high: Any, ports: Any) -> bool:
         """AWS-style FromPort/ToPort (null or -1 = all ports) against a port or list of ports."""
         if low is None or high is None or low < 0 or high < 0:

@@ -66,11 +66,13 @@ class Inventory:
         }
 
     @classmethod
-    def new(cls, provider: str, accounts: list[dict[str, Any]], regions: list[str],
-            identity: dict[str, Any]) -> Inventory:
+    def new(
+        cls, provider: str, accounts: list[dict[str, Any]], regions: list[str], identity: dict[str, Any]
+    ) -> Inventory:
         now = utc_now()
-        return cls(provider=provider, accounts=accounts, regions=regions, identity=identity,
-                   started_at=now, finished_at=now)
+        return cls(
+            provider=provider, accounts=accounts, regions=regions, identity=identity, started_at=now, finished_at=now
+        )
 
 
 def utc_now() -> str:
@@ -151,9 +153,16 @@ def from_dict(doc: Any, where: str = "inventory") -> Inventory:
     coverage = []
     for i, c in enumerate(doc["coverage"]):
         try:
-            coverage.append(Coverage(account=str(c["account"]), region=str(c["region"]), type=str(c["type"]),
-                                     status=CoverageStatus(c["status"]), reason=c.get("reason"),
-                                     permission=c.get("permission")))
+            coverage.append(
+                Coverage(
+                    account=str(c["account"]),
+                    region=str(c["region"]),
+                    type=str(c["type"]),
+                    status=CoverageStatus(c["status"]),
+                    reason=c.get("reason"),
+                    permission=c.get("permission"),
+                )
+            )
         except (KeyError, TypeError, ValueError) as e:
             raise MlpsError(f"{where}: coverage[{i}] is malformed ({_describe(e)})") from None
     resources = []
@@ -163,9 +172,20 @@ def from_dict(doc: Any, where: str = "inventory") -> Inventory:
             tags = r.get("tags") or {}
             if not isinstance(data, dict) or not isinstance(tags, dict):
                 raise TypeError("'data' and 'tags' must be objects")
-            resources.append(Resource(provider=provider, account=str(r["account"]), region=str(r["region"]),
-                                      type=str(r["type"]), id=str(r["id"]), name=r.get("name"), tags=tags,
-                                      data=data, source=r.get("source", "live"), location=r.get("location")))
+            resources.append(
+                Resource(
+                    provider=provider,
+                    account=str(r["account"]),
+                    region=str(r["region"]),
+                    type=str(r["type"]),
+                    id=str(r["id"]),
+                    name=r.get("name"),
+                    tags=tags,
+                    data=data,
+                    source=r.get("source", "live"),
+                    location=r.get("location"),
+                )
+            )
         except (KeyError, TypeError) as e:
             raise MlpsError(f"{where}: resources[{i}] is malformed ({_describe(e)})") from None
     scan = doc["scan"]
@@ -190,8 +210,9 @@ def _require(doc: dict[str, Any], where: str, fields: dict[str, type]) -> None:
         if name not in doc:
             raise MlpsError(f"{where}: missing field {name!r}")
         if not isinstance(doc[name], typ):
-            raise MlpsError(f"{where}: field {name!r} must be a{'n' if typ is list else ''} "
-                            f"{'array' if typ is list else 'object'}")
+            raise MlpsError(
+                f"{where}: field {name!r} must be a{'n' if typ is list else ''} {'array' if typ is list else 'object'}"
+            )
 
 
 def _describe(e: Exception) -> str:

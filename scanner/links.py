@@ -55,10 +55,12 @@ def load_links(catalogue: Catalogue, root: Path | None = None) -> dict[str, list
                 seen.add(e["check"])
                 levels = tuple(e["levels"]) if "levels" in e else None
                 if levels and not set(levels) <= set(item.levels):
-                    raise MlpsError(f"{path}: item {item_id}: link to {e['check']} names a level the item "
-                                    f"does not exist at")
-                out[item_id].append(Link(item=item_id, check=e["check"], covers=e["covers"], why=e["why"],
-                                         levels=levels))
+                    raise MlpsError(
+                        f"{path}: item {item_id}: link to {e['check']} names a level the item does not exist at"
+                    )
+                out[item_id].append(
+                    Link(item=item_id, check=e["check"], covers=e["covers"], why=e["why"], levels=levels)
+                )
     return dict(out)
 
 

@@ -7,7 +7,7 @@ through here, so a bad file always fails the same way: one line, exit code 2.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ def package_path(package: str) -> Path:
 def read_yaml(path: Path) -> Any:
     try:
         with open(path, encoding="utf-8") as f:
-            return yaml.load(f, Loader=_Loader)  # noqa: S506 - safe loader
+            return yaml.load(f, Loader=_Loader)
     except FileNotFoundError:
         raise MlpsError(f"{path}: no such file") from None
     except yaml.YAMLError as e:
@@ -42,7 +42,7 @@ def read_yaml(path: Path) -> Any:
         raise MlpsError(f"{path}: not UTF-8 text") from None
 
 
-@lru_cache(maxsize=None)
+@cache
 def schema(name: str) -> Any:
     """A validator for ``scanner/schemas/<name>.schema.json``."""
     import jsonschema  # deferred: ~50 ms, not needed for --help

@@ -61,8 +61,14 @@ class ItemResult:
 _SEV_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 
 
-def rollup(catalogue: Catalogue, links: dict[str, list[Link]], findings: list[Finding], provider: str,
-           accounts: list[str], level: int) -> list[ItemResult]:
+def rollup(
+    catalogue: Catalogue,
+    links: dict[str, list[Link]],
+    findings: list[Finding],
+    provider: str,
+    accounts: list[str],
+    level: int,
+) -> list[ItemResult]:
     by_check_account: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for f in findings:
         by_check_account[(f.check, f.account)].append(f)
@@ -74,20 +80,40 @@ def rollup(catalogue: Catalogue, links: dict[str, list[Link]], findings: list[Fi
     return results
 
 
-def _one(account: str, item: Item, info: LevelInfo, item_links: list[Link],
-         by_check_account: dict[tuple[str, str], list[Finding]]) -> ItemResult:
+def _one(
+    account: str,
+    item: Item,
+    info: LevelInfo,
+    item_links: list[Link],
+    by_check_account: dict[tuple[str, str], list[Finding]],
+) -> ItemResult:
     if not item_links:
         if item.responsibility == "provider":
-            return ItemResult(account, item, info, ReqStatus.PROVIDER,
-                              "the cloud provider is responsible for this item; obtain its assessment evidence",
-                              "本项由云服务商负责，请获取云平台的等级测评结论等证明材料")
+            return ItemResult(
+                account,
+                item,
+                info,
+                ReqStatus.PROVIDER,
+                "the cloud provider is responsible for this item; obtain its assessment evidence",
+                "本项由云服务商负责，请获取云平台的等级测评结论等证明材料",
+            )
         if item.assessment == "manual":
-            return ItemResult(account, item, info, ReqStatus.MANUAL,
-                              "not assessable from configuration; the assessor reviews documents and interviews",
-                              "无法通过配置核查，需测评人员查阅文档、访谈和现场核查")
-        return ItemResult(account, item, info, ReqStatus.NOT_ASSESSED,
-                          "no automated check evidences this item for this cloud yet",
-                          "该云平台暂无可自动核查本项的检查")
+            return ItemResult(
+                account,
+                item,
+                info,
+                ReqStatus.MANUAL,
+                "not assessable from configuration; the assessor reviews documents and interviews",
+                "无法通过配置核查，需测评人员查阅文档、访谈和现场核查",
+            )
+        return ItemResult(
+            account,
+            item,
+            info,
+            ReqStatus.NOT_ASSESSED,
+            "no automated check evidences this item for this cloud yet",
+            "该云平台暂无可自动核查本项的检查",
+        )
     counts = {s.value: 0 for s in Status}
     failing: set[tuple[str, str | None]] = set()
     errors: list[str] = []
@@ -111,9 +137,18 @@ def _one(account: str, item: Item, info: LevelInfo, item_links: list[Link],
                     errors.append(note)
         if link.covers == "full" and link_pass and not link_fail and not link_error:
             full_pass = True
-    result = ItemResult(account, item, info, ReqStatus.NOT_APPLICABLE, "", "",
-                        checks=[lk.check for lk in item_links], counts=counts, failing_resources=len(failing),
-                        max_fail_severity=max_sev)
+    result = ItemResult(
+        account,
+        item,
+        info,
+        ReqStatus.NOT_APPLICABLE,
+        "",
+        "",
+        checks=[lk.check for lk in item_links],
+        counts=counts,
+        failing_resources=len(failing),
+        max_fail_severity=max_sev,
+    )
     f_, p_, e_ = counts["FAIL"], counts["PASS"], counts["ERROR"]
     n = len(failing)
     err_en = ("; not assessed: " + " | ".join(errors)) if errors else ""
@@ -137,8 +172,10 @@ def _one(account: str, item: Item, info: LevelInfo, item_links: list[Link],
             result.reason_zh = f"全部 {p_} 项检查结果通过"
         else:
             result.status = ReqStatus.MANUAL
-            result.reason_en = (f"all {p_} automated check result(s) passed; they cover this item only in part, "
-                                "so the rest needs manual review")
+            result.reason_en = (
+                f"all {p_} automated check result(s) passed; they cover this item only in part, "
+                "so the rest needs manual review"
+            )
             result.reason_zh = f"自动检查 {p_} 项全部通过，但仅覆盖本项的一部分，其余需人工核查"
     else:
         result.status = ReqStatus.NOT_APPLICABLE

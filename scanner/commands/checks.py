@@ -29,10 +29,18 @@ def run(args: argparse.Namespace) -> int:
         units = []
         for link in by_check.get(c.key, ()):
             item = by_id[link.item]
-            units.extend(info.unit_id or item.id for lv, info in sorted(item.levels.items())
-                         if link.applies_at(lv))
-        rows.append({"check": c.key, "title": c.title, "severity": c.severity, "resources": list(c.resources),
-                     "scope": c.scope, "params": c.params, "requirements": sorted(set(units))})
+            units.extend(info.unit_id or item.id for lv, info in sorted(item.levels.items()) if link.applies_at(lv))
+        rows.append(
+            {
+                "check": c.key,
+                "title": c.title,
+                "severity": c.severity,
+                "resources": list(c.resources),
+                "scope": c.scope,
+                "params": c.params,
+                "requirements": sorted(set(units)),
+            }
+        )
     if args.format == "json":
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")

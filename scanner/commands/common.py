@@ -17,8 +17,12 @@ def add_lang(parser: argparse.ArgumentParser) -> None:
 
 
 def add_level(parser: argparse.ArgumentParser, default: str | None = "3") -> None:
-    parser.add_argument("--level", default=default, metavar="N",
-                        help="protection level 2, 3 or 4 (default: 3, or the config file's level)")
+    parser.add_argument(
+        "--level",
+        default=default,
+        metavar="N",
+        help="protection level 2, 3 or 4 (default: 3, or the config file's level)",
+    )
 
 
 def level_arg(value: str | None, fallback: int | None = None) -> int:
@@ -29,7 +33,9 @@ def level_arg(value: str | None, fallback: int | None = None) -> int:
 
 def example_path(name: str) -> Path:
     if name not in EXAMPLES:
-        raise MlpsError(f"unknown example {name!r}", f"built-in examples: {', '.join('example:' + e for e in EXAMPLES)}")
+        raise MlpsError(
+            f"unknown example {name!r}", f"built-in examples: {', '.join('example:' + e for e in EXAMPLES)}"
+        )
     return package_path("scanner") / "examples" / f"{name}.json"
 
 

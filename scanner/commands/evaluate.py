@@ -19,21 +19,42 @@ from scanner.rollup import rollup
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("inventory", nargs="+", metavar="INVENTORY",
-                        help="inventory file(s) (.json or .json.gz), or example:aws|alibaba|azure|all")
+    parser.add_argument(
+        "inventory",
+        nargs="+",
+        metavar="INVENTORY",
+        help="inventory file(s) (.json or .json.gz), or example:aws|alibaba|azure|all",
+    )
     add_level(parser, default=None)
     add_lang(parser)
-    parser.add_argument("--format", choices=("table", "json"), default="table",
-                        help="table: per-requirement summary on the terminal; json: the findings document")
-    parser.add_argument("--output", "-o", metavar="FILE", help="write the findings document here (implies json "
-                        "unless --format table is given, in which case the table is printed too)")
-    parser.add_argument("--fail-on", choices=SEVERITIES, metavar="SEVERITY",
-                        help="exit 1 if a check fails at this severity or above (low|medium|high|critical)")
+    parser.add_argument(
+        "--format",
+        choices=("table", "json"),
+        default="table",
+        help="table: per-requirement summary on the terminal; json: the findings document",
+    )
+    parser.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="write the findings document here (implies json "
+        "unless --format table is given, in which case the table is printed too)",
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=SEVERITIES,
+        metavar="SEVERITY",
+        help="exit 1 if a check fails at this severity or above (low|medium|high|critical)",
+    )
     parser.add_argument("--all", action="store_true", help="list every requirement item, not only the gaps")
     parser.add_argument("--config", metavar="FILE", help="YAML config: level, fail_on, check parameters")
-    parser.add_argument("--set", action="append", metavar="CHECK.PARAM=VALUE",
-                        help="override a check parameter, e.g. aws/cw-loggroup-retention-period-check."
-                             "min_retention_days=365 (repeatable)")
+    parser.add_argument(
+        "--set",
+        action="append",
+        metavar="CHECK.PARAM=VALUE",
+        help="override a check parameter, e.g. aws/cw-loggroup-retention-period-check."
+        "min_retention_days=365 (repeatable)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -65,8 +86,9 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "table":
         from reports.terminal import evaluation_summary
 
-        evaluation_summary([inv for inv, _ in inventories], all_results, all_findings, level, args.lang,
-                           args.all, catalogue.version)
+        evaluation_summary(
+            [inv for inv, _ in inventories], all_results, all_findings, level, args.lang, args.all, catalogue.version
+        )
         if args.output:
             print(f"findings written to {args.output}")
     elif want_json and not args.output:
@@ -91,10 +113,11 @@ def gate(findings: list[Finding], fail_on: str | None) -> int:
 
 def _check_distinct_accounts(invs: list[inventory_mod.Inventory], paths: list[Path]) -> None:
     seen: dict[tuple[str, str], Path] = {}
-    for inv, p in zip(invs, paths):
+    for inv, p in zip(invs, paths, strict=True):
         for a in inv.account_ids:
             key = (inv.provider, a)
             if key in seen:
-                raise MlpsError(f"{p}: {inv.provider} account {a} is also in {seen[key]}",
-                                "pass one inventory per account")
+                raise MlpsError(
+                    f"{p}: {inv.provider} account {a} is also in {seen[key]}", "pass one inventory per account"
+                )
             seen[key] = p

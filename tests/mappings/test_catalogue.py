@@ -48,8 +48,9 @@ def test_level2_and_level4_cloud_counts_follow_the_level_skeleton():
 
 def test_no_l3_ces1_16_and_unit_ids_otherwise_contiguous():
     cat = load_catalogue()
-    nums = sorted(int(info.unit_id[-2:]) for _, info in cat.at_level(3)
-                  if info.unit_id and info.unit_id.startswith("L3-CES1-"))
+    nums = sorted(
+        int(info.unit_id[-2:]) for _, info in cat.at_level(3) if info.unit_id and info.unit_id.startswith("L3-CES1-")
+    )
     assert 16 not in nums
     assert nums == [n for n in range(1, 36) if n != 16]
 
@@ -69,7 +70,8 @@ def test_clause_numbering_shift_for_cloud_management_classes():
 
 def test_verbatim_text_and_level_variants():
     cat = load_catalogue().by_id()
-    assert cat["L3-CES2-10"].text(3, "zh") == "应确保云服务客户数据、用户个人信息等存储于中国境内，如需出境应遵循国家相关规定；"
+    expected = "应确保云服务客户数据、用户个人信息等存储于中国境内，如需出境应遵循国家相关规定；"
+    assert cat["L3-CES2-10"].text(3, "zh") == expected
     assert "校验码或密码技术" in cat["L3-CES2-12"].text(3, "zh")
     assert "校验码或密码技术" not in cat["L3-CES2-12"].text(2, "zh")  # §3.3: level 2 omits it
     assert cat["L3-ABS1-10"].text(2, "zh") == "应在关键网络节点处监视网络攻击行为。"
@@ -120,7 +122,8 @@ def test_bad_catalogue_file_is_one_line_error(tmp_path: Path):
     (tmp_path / "cloud").mkdir()
     (tmp_path / "meta.yaml").write_text("version: x\n")
     (tmp_path / "cloud" / "pes.yaml").write_text(
-        "class: {code: PES, zh: 安全物理环境, en: x}\nextension: cloud\nitems:\n- id: L3-PES2-01\n  bogus: 1\n")
+        "class: {code: PES, zh: 安全物理环境, en: x}\nextension: cloud\nitems:\n- id: L3-PES2-01\n  bogus: 1\n"
+    )
     load_catalogue.cache_clear()
     try:
         with pytest.raises(MlpsError) as e:

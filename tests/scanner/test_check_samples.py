@@ -53,8 +53,11 @@ def test_sample(key, kind, sample):
         inv = make_inventory(check.provider, resources, types=[rtype])
         findings = [f for f in run_check(check, inv) if f.resource_id == inv.account_ids[0]]
     elif check.target == "resource":
-        inv = make_inventory(check.provider, [{"type": rtype, "region": sample["region"], "data": sample["data"]}],
-                             regions=(sample["region"],))
+        inv = make_inventory(
+            check.provider,
+            [{"type": rtype, "region": sample["region"], "data": sample["data"]}],
+            regions=(sample["region"],),
+        )
         findings = [f for f in run_check(check, inv) if f.resource_type == rtype]
     else:
         inv = make_inventory(check.provider, [{"type": rtype, "data": sample}])
