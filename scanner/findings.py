@@ -71,7 +71,7 @@ def write(doc: dict[str, Any], path: str | Path) -> Path:
     """Atomic write: an interrupted run never leaves a truncated findings file behind."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+    data = dumps(doc)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -81,6 +81,24 @@ def write(doc: dict[str, Any], path: str | Path) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def dumps(doc: dict[str, Any]) -> str:
+    """JSON with one requirement or finding per line: diff-friendly, and ~5x faster than ``indent=``
+    (which forces the pure-Python encoder) on 100k-finding documents."""
+    compact = {"ensure_ascii": False, "separators": (",", ":")}
+    parts = ["{"]
+    keys = list(doc)
+    for n, key in enumerate(keys):
+        value = doc[key]
+        comma = "," if n < len(keys) - 1 else ""
+        if isinstance(value, list) and key in ("requirements", "findings"):
+            rows = ",\n  ".join(json.dumps(v, **compact) for v in value)
+            parts.append(f' {json.dumps(key)}: [\n  {rows}\n ]{comma}' if value else f' {json.dumps(key)}: []{comma}')
+        else:
+            parts.append(f" {json.dumps(key)}: {json.dumps(value, **compact)}{comma}")
+    parts.append("}\n")
+    return "\n".join(parts)
 
 
 def sha256_file(path: str | Path) -> str:

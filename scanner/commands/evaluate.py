@@ -92,11 +92,9 @@ def run(args: argparse.Namespace) -> int:
         if args.output:
             print(f"findings written to {args.output}")
     elif want_json and not args.output:
-        import json
         import sys
 
-        json.dump(doc, sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        sys.stdout.write(findings_doc.dumps(doc))
     return gate(all_findings, fail_on)
 
 
