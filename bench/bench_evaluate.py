@@ -79,16 +79,24 @@ def main() -> None:
     if args.child:
         print(json.dumps(child(args.child, Path(args.workdir))))
         return
-    print(f"{'resources':>10} {'checks':>6} {'findings':>9} {'load s':>7} {'eval+rollup s':>13} {'write s':>7} "
-          f"{'total s':>7} {'peak RSS MB':>11}")
+    print(
+        f"{'resources':>10} {'checks':>6} {'findings':>9} {'load s':>7} {'eval+rollup s':>13} {'write s':>7} "
+        f"{'total s':>7} {'peak RSS MB':>11}"
+    )
     with tempfile.TemporaryDirectory() as tmp:
         for size in (int(s) for s in args.sizes.split(",")):
             generate(size, Path(tmp))
-            out = subprocess.run([sys.executable, __file__, "--child", str(size), "--workdir", tmp],
-                                 capture_output=True, text=True, check=True)
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", str(size), "--workdir", tmp],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             r = json.loads(out.stdout.strip().splitlines()[-1])
-            print(f"{r['resources']:>10} {r['checks']:>6} {r['findings']:>9} {r['load_s']:>7} "
-                  f"{r['evaluate_rollup_s']:>13} {r['write_s']:>7} {r['total_s']:>7} {r['peak_rss_mb']:>11}")
+            print(
+                f"{r['resources']:>10} {r['checks']:>6} {r['findings']:>9} {r['load_s']:>7} "
+                f"{r['evaluate_rollup_s']:>13} {r['write_s']:>7} {r['total_s']:>7} {r['peak_rss_mb']:>11}"
+            )
 
 
 if __name__ == "__main__":

@@ -58,10 +58,25 @@ def build(provider: str, n: int, seed: int = 7) -> Inventory:
         data = dict(rng.choice(choices))
         data["_seq"] = i
         resources.append(
-            Resource(provider=provider, account=account, region=rng.choice(regions), type=rtype,
-                     id=f"{rtype.rsplit('.', 1)[1]}-{i:07d}", name=f"r{i}", data=data)
+            Resource(
+                provider=provider,
+                account=account,
+                region=rng.choice(regions),
+                type=rtype,
+                id=f"{rtype.rsplit('.', 1)[1]}-{i:07d}",
+                name=f"r{i}",
+                data=data,
+            )
         )
     coverage = [Coverage(account, r, t, CoverageStatus.OK) for t in types for r in [*regions, "global"]]
-    return Inventory(provider=provider, accounts=[{"id": account}], regions=regions, identity={"arn": "synthetic"},
-                     started_at="2026-11-28T00:00:00Z", finished_at="2026-11-28T00:05:00Z", resources=resources,
-                     coverage=coverage, source="synthetic")
+    return Inventory(
+        provider=provider,
+        accounts=[{"id": account}],
+        regions=regions,
+        identity={"arn": "synthetic"},
+        started_at="2026-11-28T00:00:00Z",
+        finished_at="2026-11-28T00:05:00Z",
+        resources=resources,
+        coverage=coverage,
+        source="synthetic",
+    )

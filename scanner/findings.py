@@ -94,7 +94,7 @@ def dumps(doc: dict[str, Any]) -> str:
         comma = "," if n < len(keys) - 1 else ""
         if isinstance(value, list) and key in ("requirements", "findings"):
             rows = ",\n  ".join(json.dumps(v, **compact) for v in value)
-            parts.append(f' {json.dumps(key)}: [\n  {rows}\n ]{comma}' if value else f' {json.dumps(key)}: []{comma}')
+            parts.append(f" {json.dumps(key)}: [\n  {rows}\n ]{comma}" if value else f" {json.dumps(key)}: []{comma}")
         else:
             parts.append(f" {json.dumps(key)}: {json.dumps(value, **compact)}{comma}")
     parts.append("}\n")
