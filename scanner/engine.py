@@ -64,54 +64,22 @@ def _coverage_findings(
     out: list[Finding] = []
     if not records:
         if not have_resources:
-            out.append(
-                _finding(
-                    check,
-                    account,
-                    "*",
-                    rtype,
-                    None,
-                    None,
-                    Status.ERROR,
-                    f"resource type {rtype} was not collected for this account",
-                    {"coverage": "not_collected"},
-                )
-            )
+            msg = f"resource type {rtype} was not collected for this account"
+            out.append(_at(check, account, "*", rtype, Status.ERROR, msg, {"coverage": "not_collected"}))
         return out, have_resources
     collected = False
     for c in records:
         if c.status is CoverageStatus.OK:
             collected = True
         elif c.status is CoverageStatus.NOT_AVAILABLE:
-            out.append(
-                _finding(
-                    check,
-                    account,
-                    c.region,
-                    rtype,
-                    None,
-                    None,
-                    Status.NOT_APPLICABLE,
-                    c.reason or f"{rtype} is not available in {c.region}",
-                    {"coverage": c.status.value},
-                )
-            )
+            msg = c.reason or f"{rtype} is not available in {c.region}"
+            out.append(_at(check, account, c.region, rtype, Status.NOT_APPLICABLE, msg, {"coverage": c.status.value}))
         else:
             reason = c.reason or "collection failed"
             if c.permission:
                 reason += f" (missing permission: {c.permission})"
             out.append(
-                _finding(
-                    check,
-                    account,
-                    c.region,
-                    rtype,
-                    None,
-                    None,
-                    Status.ERROR,
-                    f"not assessed: {reason}",
-                    _coverage_evidence(c),
-                )
+                _at(check, account, c.region, rtype, Status.ERROR, f"not assessed: {reason}", _coverage_evidence(c))
             )
     return out, collected
 
@@ -134,33 +102,11 @@ def _resource_scope(
             out.append(f)
             evaluated += 1
     if collected and not resources and not any(f.status is Status.ERROR for f in out):
-        out.append(
-            _finding(
-                check,
-                account,
-                "*",
-                rtype,
-                None,
-                None,
-                Status.NOT_APPLICABLE,
-                f"no {rtype} resources in this account",
-                {"resources": 0},
-            )
-        )
+        msg = f"no {rtype} resources in this account"
+        out.append(_at(check, account, "*", rtype, Status.NOT_APPLICABLE, msg, {"resources": 0}))
     elif collected and resources and evaluated == 0 and not out:
-        out.append(
-            _finding(
-                check,
-                account,
-                "*",
-                rtype,
-                None,
-                None,
-                Status.NOT_APPLICABLE,
-                f"no {rtype} resource is in scope of this check",
-                {"resources": len(resources)},
-            )
-        )
+        msg = f"no {rtype} resource is in scope of this check"
+        out.append(_at(check, account, "*", rtype, Status.NOT_APPLICABLE, msg, {"resources": len(resources)}))
     return out
 
 
@@ -170,45 +116,31 @@ def _evaluate_one(check: Check, r: Resource) -> Finding | None:
     for path in check.requires:
         if _lookup(doc, path) is _MISSING:
             field = ".".join(path)
-            status = Status.FAIL if check.on_missing == "fail" else Status.ERROR
-            msg = (
-                f"{check.fail_message()} (field {field} is absent)"
-                if status is Status.FAIL
-                else f"not assessed: field {field} is missing from the collected configuration"
-            )
-            return _finding(check, r.account, r.region, r.type, r.id, r.name, status, msg, {"missing_field": field})
+            if check.on_missing == "fail":
+                return _on(
+                    check, r, Status.FAIL, f"{check.fail_message()} (field {field} is absent)", {"missing_field": field}
+                )
+            msg = f"not assessed: field {field} is missing from the collected configuration"
+            return _on(check, r, Status.ERROR, msg, {"missing_field": field})
     try:
         if check.applies_if is not None and not _truthy(check.applies_if.search(doc, options=OPTIONS)):
             return None
         result = check.pass_if.search(doc, options=OPTIONS)
     except (JMESPathError, TypeError, ValueError, AttributeError) as e:
-        return _finding(
-            check,
-            r.account,
-            r.region,
-            r.type,
-            r.id,
-            r.name,
-            Status.ERROR,
-            f"not assessed: condition could not be evaluated ({type(e).__name__}: {e})",
-            None,
-        )
+        return _on(check, r, Status.ERROR, _not_evaluable(e), None)
     evidence = _evidence(check, doc)
     if result is None:
-        return _finding(
-            check,
-            r.account,
-            r.region,
-            r.type,
-            r.id,
-            r.name,
-            Status.ERROR,
-            "not assessed: the condition evaluated to null (a field it reads is missing or has an unexpected type)",
-            evidence,
-        )
+        return _on(check, r, Status.ERROR, _NULL_RESULT, evidence)
     if _truthy(result):
-        return _finding(check, r.account, r.region, r.type, r.id, r.name, Status.PASS, check.pass_message(), evidence)
-    return _finding(check, r.account, r.region, r.type, r.id, r.name, Status.FAIL, check.fail_message(), evidence)
+        return _on(check, r, Status.PASS, check.pass_message(), evidence)
+    return _on(check, r, Status.FAIL, check.fail_message(), evidence)
+
+
+_NULL_RESULT = "not assessed: the condition evaluated to null (a field it reads is missing or has an unexpected type)"
+
+
+def _not_evaluable(e: Exception) -> str:
+    return f"not assessed: condition could not be evaluated ({type(e).__name__}: {e})"
 
 
 def _account_scope(
@@ -219,38 +151,25 @@ def _account_scope(
     A coverage gap in any region makes the answer unknown, so it is ERROR, not PASS or FAIL.
     """
     out, collected = _coverage_findings(check, account, rtype, records, bool(resources))
-    errors = [f for f in out if f.status is Status.ERROR]
-    if errors or not collected:
+    if not collected or any(f.status is Status.ERROR for f in out):
         return out
     docs = [r.envelope() if check.target == "resource" else r.data for r in resources]
-    if check.applies_if is not None:
-        docs = [d for d in docs if _truthy(check.applies_if.search(d, options=OPTIONS))]
+
+    def verdict(status: Status, msg: str, evidence: dict[str, Any] | None) -> list[Finding]:
+        return [*out, _at(check, account, "*", rtype, status, msg, evidence, rid=account)]
+
     try:
+        if check.applies_if is not None:
+            docs = [d for d in docs if _truthy(check.applies_if.search(d, options=OPTIONS))]
         result = check.pass_if.search(docs, options=OPTIONS)
     except (JMESPathError, TypeError, ValueError, AttributeError) as e:
-        return [
-            *out,
-            _finding(
-                check,
-                account,
-                "*",
-                rtype,
-                account,
-                None,
-                Status.ERROR,
-                f"not assessed: condition could not be evaluated ({type(e).__name__}: {e})",
-                None,
-            ),
-        ]
-    evidence = {"resources": len(docs)}
-    evidence.update(_evidence(check, docs) or {})
+        return verdict(Status.ERROR, _not_evaluable(e), None)
+    evidence = {"resources": len(docs), **(_evidence(check, docs) or {})}
     if result is None:
-        status, msg = Status.ERROR, "not assessed: the condition evaluated to null"
-    elif _truthy(result):
-        status, msg = Status.PASS, check.pass_message()
-    else:
-        status, msg = Status.FAIL, check.fail_message()
-    return [*out, _finding(check, account, "*", rtype, account, None, status, msg, evidence)]
+        return verdict(Status.ERROR, _NULL_RESULT, evidence)
+    if _truthy(result):
+        return verdict(Status.PASS, check.pass_message(), evidence)
+    return verdict(Status.FAIL, check.fail_message(), evidence)
 
 
 def _evidence(check: Check, doc: Any) -> dict[str, Any] | None:
@@ -279,24 +198,40 @@ def _truthy(v: Any) -> bool:
     return not (v is None or v is False or v == "" or v == [] or v == {})
 
 
-def _finding(
+def _on(check: Check, r: Resource, status: Status, message: str, evidence: dict[str, Any] | None) -> Finding:
+    """A finding about one resource."""
+    return Finding(
+        check=check.key,
+        account=r.account,
+        region=r.region,
+        resource_type=r.type,
+        resource_id=r.id,
+        resource_name=r.name,
+        status=status,
+        severity=check.severity,
+        message=message,
+        evidence=evidence,
+    )
+
+
+def _at(
     check: Check,
     account: str,
     region: str,
     rtype: str,
-    rid: str | None,
-    name: str | None,
     status: Status,
     message: str,
     evidence: dict[str, Any] | None,
+    rid: str | None = None,
 ) -> Finding:
+    """A finding about a whole type in an account or region (coverage, nothing in scope, account scope)."""
     return Finding(
         check=check.key,
         account=account,
         region=region,
         resource_type=rtype,
         resource_id=rid,
-        resource_name=name,
+        resource_name=None,
         status=status,
         severity=check.severity,
         message=message,

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from scanner import __version__
+from scanner.atomic import write_atomic
 from scanner.catalogue import Catalogue
 from scanner.inventory import Inventory, utc_now
 from scanner.model import Finding
@@ -69,18 +68,7 @@ def _inventory_meta(inv: Inventory, digest: str | None) -> dict[str, Any]:
 
 def write(doc: dict[str, Any], path: str | Path) -> Path:
     """Atomic write: an interrupted run never leaves a truncated findings file behind."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = dumps(doc)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomic(path, dumps(doc))
 
 
 def dumps(doc: dict[str, Any]) -> str:

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from scanner import __version__
+from scanner.atomic import write_atomic
 from scanner.errors import MlpsError
 from scanner.model import Coverage, CoverageStatus, Resource
 
@@ -80,21 +79,12 @@ def utc_now() -> str:
 
 
 def save(inv: Inventory, path: str | Path) -> Path:
-    """Write atomically (temp file + rename) so that an interrupted save never leaves half a file."""
+    """Write atomically, gzipped when the name ends in .gz."""
     path = Path(path)
     data = json.dumps(inv.to_dict(), ensure_ascii=False, sort_keys=False, separators=(",", ":")).encode()
     if path.suffix == ".gz":
         data = gzip.compress(data, compresslevel=6, mtime=0)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+    return write_atomic(path, data)
 
 
 def read_json(path: str | Path) -> Any:

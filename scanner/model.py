@@ -92,16 +92,7 @@ class Resource:
     location: str | None = None  # ARN / resource ID, or file:line for IaC
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "provider": self.provider,
-            "account": self.account,
-            "region": self.region,
-            "type": self.type,
-            "id": self.id,
-            "name": self.name,
-            "tags": self.tags,
-            "data": self.data,
-        }
+        out = self.envelope()
         if self.source != "live":
             out["source"] = self.source
         if self.location:

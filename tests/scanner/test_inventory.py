@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner import inventory
+from scanner import atomic, inventory
 from scanner.errors import MlpsError
 from scanner.model import Coverage, CoverageStatus
 from tests.conftest import make_inventory
@@ -97,7 +97,7 @@ def test_save_is_atomic_and_keeps_old_file_on_failure(tmp_path: Path, monkeypatc
     def boom(*a, **k):
         raise OSError("disk full")
 
-    monkeypatch.setattr(inventory.os, "replace", boom)
+    monkeypatch.setattr(atomic.os, "replace", boom)
     with pytest.raises(OSError):
         inventory.save(make_inventory("aws", [{"type": "aws.s3.bucket", "data": {}}]), path)
     assert path.read_bytes() == before
