@@ -1,21 +1,86 @@
-"""``mlps scan``: collect a cloud account read-only through its SDK, then evaluate it."""
+"""``mlps scan``: collect a cloud account read-only through its SDK, save the inventory, evaluate it.
+
+Writes ``<out>/inventory.json.gz`` and ``<out>/findings.json`` and prints the per-requirement summary.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
+from pathlib import Path
 
+from scanner import findings as findings_doc
+from scanner import inventory as inventory_mod
+from scanner.catalogue import load_catalogue
+from scanner.checks import load_checks
+from scanner.commands.common import add_lang, add_level, level_arg
+from scanner.config import load_config
+from scanner.engine import evaluate
 from scanner.errors import MlpsError
+from scanner.links import load_links
+from scanner.model import SEVERITIES
+from scanner.progress import Progress
+from scanner.rollup import rollup
 
+ADAPTERS = {"aws": "providers.aws.adapter"}
 PROVIDERS = ("aws", "alibaba", "azure")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("provider", choices=PROVIDERS, help="which cloud to scan")
-    parser.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--regions",
+        type=lambda s: [r.strip() for r in s.split(",") if r.strip()],
+        help="comma-separated regions (default: every enabled region of the account's partition)",
+    )
+    parser.add_argument(
+        "--out",
+        default="mlps-out",
+        metavar="DIR",
+        help="folder for inventory.json.gz and findings.json (default: ./mlps-out)",
+    )
+    parser.add_argument("--workers", type=int, default=8, help="parallel API calls (default: 8)")
+    parser.add_argument("--quiet", "-q", action="store_true", help="no progress display")
+    add_level(parser, default=None)
+    add_lang(parser)
+    parser.add_argument("--all", action="store_true", help="list every requirement item, not only the gaps")
+    parser.add_argument(
+        "--fail-on", choices=SEVERITIES, metavar="SEVERITY", help="exit 1 if a check fails at this severity or above"
+    )
+    parser.add_argument("--config", metavar="FILE", help="YAML config: level, fail_on, check parameters")
+    parser.add_argument("--set", action="append", metavar="CHECK.PARAM=VALUE", help="override a check parameter")
+    for module in ADAPTERS.values():  # adapter option modules import no SDK
+        importlib.import_module(module).add_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise MlpsError(
-        f"the {args.provider} adapter is not available in this version of mlps-scanner",
-        "evaluate a saved inventory with 'mlps evaluate', e.g. 'mlps evaluate example:" + args.provider + "'",
-    )
+    if args.provider not in ADAPTERS:
+        raise MlpsError(
+            f"the {args.provider} adapter is not available in this version of mlps-scanner",
+            f"evaluate a saved inventory with 'mlps evaluate', e.g. 'mlps evaluate example:{args.provider}'",
+        )
+    cfg = load_config(args.config, args.set)
+    level = level_arg(args.level, cfg.level)
+    checks = load_checks(overrides=cfg.params)  # validate config before spending time on API calls
+    catalogue = load_catalogue()
+    links = load_links(catalogue)
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise MlpsError(f"{out}: exists and is not a folder")
+    adapter = importlib.import_module(ADAPTERS[args.provider])
+    progress = Progress(f"collecting {args.provider}", enabled=None if not args.quiet else False)
+    inv = adapter.collect(args, progress)
+    inv_path = inventory_mod.save(inv, out / "inventory.json.gz")
+    fs = evaluate(inv, checks)
+    results = rollup(catalogue, links, fs, inv.provider, inv.account_ids, level)
+    params = {c.key: c.params for c in checks if c.params}
+    doc = findings_doc.build([(inv, findings_doc.sha256_file(inv_path))], fs, results, level, catalogue, params)
+    findings_doc.write(doc, out / "findings.json")
+    if not args.quiet:
+        from reports.terminal import evaluation_summary
+
+        evaluation_summary([inv], results, fs, level, args.lang, args.all, catalogue.version)
+    print(f"inventory: {inv_path}\nfindings:  {out / 'findings.json'}")
+    from scanner.commands.evaluate import gate
+
+    return gate(fs, args.fail_on or cfg.fail_on)

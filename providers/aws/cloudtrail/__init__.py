@@ -1,0 +1,1 @@
+"""aws cloudtrail: resource types and checks (YAML only)."""

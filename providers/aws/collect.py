@@ -1,0 +1,404 @@
+"""Collect an AWS account from the declarative specs in ``providers/aws/<service>/resources.yaml``.
+
+Each resource type's ``collect`` block names the list call, the JMESPath to its items, the id and name
+fields, per-item ``details`` calls and per-region ``joins``; a few types name a ``collector`` function
+instead (S3, GuardDuty, ...). Work runs per (type, region) on a bounded thread pool. Every task ends in
+one coverage record: ok, denied (with the missing permission), error, or not_available (the service
+does not exist in the partition, per botocore's endpoint data). A failure affects only its own task.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import jmespath
+from botocore import xform_name
+from botocore.exceptions import ClientError
+
+from providers.aws.client import AwsContext, action_name, classify
+from scanner.checks import providers_root
+from scanner.errors import MlpsError
+from scanner.inventory import Inventory, utc_now
+from scanner.load import read_yaml
+from scanner.model import Coverage, CoverageStatus, Resource
+from scanner.redact import jsonable, redact
+
+ABSENT = object()  # an "absent" error code: the thing is not configured
+
+
+@dataclass(frozen=True)
+class Detail:
+    operation: str
+    params: dict[str, str]  # request parameter -> JMESPath on the item
+    result: str  # JMESPath into the response
+    as_: str  # key in the resource data, or "@" to merge a dict
+    absent: tuple[str, ...] = ()
+    paginate: bool = False
+    service: str | None = None  # defaults to the type's service
+
+
+@dataclass(frozen=True)
+class Join:
+    operation: str
+    items: str
+    key: str  # field of the joined record
+    on: str  # field of the item
+    as_: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TypeSpec:
+    type: str
+    scope: str  # regional | global | account
+    service: str
+    operation: str | None
+    items: str
+    id: str
+    name: str | None
+    params: dict[str, Any]
+    single: bool
+    absent: tuple[str, ...]
+    absent_data: dict[str, Any] | None
+    add: dict[str, Any]
+    keep_if: str | None
+    details: tuple[Detail, ...]
+    joins: tuple[Join, ...]
+    collector: str | None
+    operations: tuple[tuple[str, str], ...]  # every (service, operation) the type may call
+    redact_paths: tuple[str, ...]
+
+    @property
+    def permissions(self) -> list[str]:
+        return sorted({action_name(s, o) for s, o in self.operations})
+
+
+def _detail(raw: dict[str, Any], service: str) -> Detail:
+    return Detail(
+        operation=raw["operation"],
+        params=dict(raw.get("params") or {}),
+        result=raw.get("result", "@"),
+        as_=raw["as"],
+        absent=tuple(raw.get("absent", ())),
+        paginate=bool(raw.get("paginate")),
+        service=raw.get("service", service),
+    )
+
+
+@lru_cache(maxsize=1)
+def load_specs() -> dict[str, TypeSpec]:
+    """Every AWS type that declares a ``collect`` block."""
+    out: dict[str, TypeSpec] = {}
+    for path in sorted((providers_root() / "aws").glob("*/resources.yaml")):
+        for t in read_yaml(path)["types"]:
+            c = t.get("collect")
+            if not c:
+                continue
+            service = c["service"]
+            details = tuple(_detail(d, service) for d in c.get("details", ()))
+            joins = tuple(
+                Join(
+                    operation=j["operation"],
+                    items=j["items"],
+                    key=j["key"],
+                    on=j["item_key"],
+                    as_=j["as"],
+                    params=dict(j.get("params") or {}),
+                )
+                for j in c.get("joins", ())
+            )
+            ops = {(service, c["operation"])} if c.get("operation") else set()
+            ops |= {(d.service or service, d.operation) for d in details}
+            ops |= {(service, j.operation) for j in joins}
+            ops |= {tuple(o.split(":", 1)) for o in c.get("operations", ())}
+            out[t["type"]] = TypeSpec(
+                type=t["type"],
+                scope=t.get("scope", "regional"),
+                service=service,
+                operation=c.get("operation"),
+                items=c.get("items", "@"),
+                id=c.get("id", "@"),
+                name=c.get("name"),
+                params=dict(c.get("params") or {}),
+                single=bool(c.get("single")),
+                absent=tuple(c.get("absent", ())),
+                absent_data=c.get("absent_data"),
+                add=dict(c.get("add") or {}),
+                keep_if=c.get("keep_if"),
+                details=details,
+                joins=joins,
+                collector=c.get("collector"),
+                operations=tuple(sorted(ops)),
+                redact_paths=tuple(c.get("redact", ())),
+            )
+    return out
+
+
+def required_permissions() -> list[str]:
+    """The IAM actions the adapter can use: derived from the specs, plus sts:GetCallerIdentity."""
+    perms = {"sts:GetCallerIdentity"}
+    for spec in load_specs().values():
+        perms.update(spec.permissions)
+    return sorted(perms)
+
+
+class Task:
+    """One (type, region) unit of work: API calls with the coverage outcome tracked as they happen."""
+
+    def __init__(self, ctx: AwsContext, spec: TypeSpec, region: str) -> None:
+        self.ctx, self.spec, self.region = ctx, spec, region
+        self.problem: tuple[str, str, str | None] | None = None  # (status, reason, permission)
+
+    def call(
+        self,
+        operation: str,
+        params: dict[str, Any] | None = None,
+        *,
+        service: str | None = None,
+        items: str | None = None,
+        paginate: bool = True,
+        absent: Iterable[str] = (),
+        region: str | None = None,
+    ) -> Any:
+        """Call and return the response (or the concatenated ``items`` over all pages); ABSENT for the
+        error codes that mean "not configured". Other errors propagate."""
+        client = self.ctx.client(service or self.spec.service, region or self.region)
+        method = xform_name(operation)
+        params = {k: v for k, v in (params or {}).items() if v is not None}
+        try:
+            if paginate and items and client.can_paginate(method):
+                out: list[Any] = []
+                expr = jmespath.compile(items)
+                for page in client.get_paginator(method).paginate(**params):
+                    got = expr.search(page)
+                    if isinstance(got, list):
+                        out.extend(got)
+                    elif got is not None:
+                        out.append(got)
+                return out
+            resp = getattr(client, method)(**params)
+        except ClientError as e:
+            if e.response.get("Error", {}).get("Code") in set(absent):
+                return ABSENT
+            raise
+        resp.pop("ResponseMetadata", None)
+        return jmespath.search(items, resp) if items else resp
+
+    def soft(
+        self,
+        operation: str,
+        params: dict[str, Any],
+        *,
+        service: str | None = None,
+        result: str = "@",
+        absent: Iterable[str] = (),
+        paginate: bool = False,
+        region: str | None = None,
+    ) -> Any:
+        """A detail call whose failure is recorded against the task instead of aborting it.
+
+        Returns the value, None for an absent code, or ABSENT-less sentinel ``MISSING`` on failure so
+        that the caller leaves the field out (checks needing it then report ERROR, never PASS).
+        """
+        try:
+            got = self.call(
+                operation,
+                params,
+                service=service,
+                items=result if paginate else None,
+                paginate=paginate,
+                absent=absent,
+                region=region,
+            )
+        except Exception as e:
+            self.record(e, service or self.spec.service, operation)
+            return MISSING
+        if got is ABSENT:
+            return None
+        if paginate:
+            return got
+        return jmespath.search(result, got) if result != "@" else got
+
+    def record(self, exc: BaseException, service: str, operation: str) -> None:
+        status, reason, _ = classify(exc)
+        permission = action_name(service, operation) if status == "denied" else None
+        if self.problem is None or (self.problem[0] == "error" and status == "denied"):
+            self.problem = (status, reason, permission)
+
+
+MISSING = object()
+
+
+def _import(ref: str) -> Callable[..., Any]:
+    module, _, name = ref.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _run(task: Task) -> list[Resource]:
+    spec, ctx = task.spec, task.ctx
+    rows = _import(spec.collector)(task) if spec.collector else [(item, None) for item in _list_items(task)]
+    resources = []
+    region_label = "global" if spec.scope in ("global", "account") else task.region
+    for item, region in rows:
+        data = jsonable(dict(item) if isinstance(item, dict) else {"Value": item})
+        data.update(spec.add)
+        rid = jmespath.search(spec.id, data) if spec.id != "@" else item
+        if spec.single:
+            rid = ctx.account if spec.scope in ("global", "account") else task.region
+        name = jmespath.search(spec.name, data) if spec.name else None
+        resources.append(
+            Resource(
+                provider="aws",
+                account=ctx.account,
+                region=region or region_label,
+                type=spec.type,
+                id=str(rid),
+                name=None if name is None else str(name),
+                tags=_tags(data),
+                data=redact(data, spec.redact_paths),
+            )
+        )
+    return resources
+
+
+def _list_items(task: Task) -> list[Any]:
+    spec = task.spec
+    params = {k: (task.ctx.account if v == "{account}" else v) for k, v in spec.params.items()}
+    if spec.single:
+        got = task.call(spec.operation, params, items=None, paginate=False, absent=spec.absent)
+        if got is ABSENT:
+            return [dict(spec.absent_data or {})]
+        value = jmespath.search(spec.items, got) if spec.items != "@" else got
+        return [value if isinstance(value, dict) else {"Value": value}]
+    items = task.call(spec.operation, params, items=spec.items, paginate=True)
+    if spec.keep_if:
+        items = [i for i in items if jmespath.search(spec.keep_if, i)]
+    for join in spec.joins:
+        records = task.soft(join.operation, join.params, result=join.items, paginate=True)
+        if records is MISSING:
+            continue
+        grouped: dict[Any, list[Any]] = {}
+        for rec in records or ():
+            grouped.setdefault(rec.get(join.key), []).append(rec)
+        for item in items:
+            item[join.as_] = grouped.get(item.get(join.on), [])
+    out = []
+    for item in items:
+        if not isinstance(item, dict):
+            item = {"Name": item} if isinstance(item, str) else {"Value": item}
+        for d in spec.details:
+            params = {k: jmespath.search(v, item) for k, v in d.params.items()}
+            got = task.soft(
+                d.operation, params, service=d.service, result=d.result, absent=d.absent, paginate=d.paginate
+            )
+            if got is MISSING:
+                continue
+            if d.as_ == "@":
+                if isinstance(got, dict):
+                    item.update(got)
+            else:
+                item[d.as_] = got
+        if spec.keep_if and not jmespath.search(spec.keep_if, item):
+            continue
+        out.append(item)
+    return out
+
+
+def _tags(data: dict[str, Any]) -> dict[str, str]:
+    tags = data.get("Tags") or data.get("TagList") or data.get("tags")
+    if isinstance(tags, list):
+        return {str(t.get("Key")): str(t.get("Value")) for t in tags if isinstance(t, dict) and "Key" in t}
+    if isinstance(tags, dict):
+        return {str(k): str(v) for k, v in tags.items()}
+    return {}
+
+
+def plan(ctx: AwsContext, types: Iterable[str] | None = None) -> tuple[list[Task], list[Coverage]]:
+    """Tasks to run, and NOT_AVAILABLE coverage for services absent from the partition or a region."""
+    specs = load_specs()
+    wanted = sorted(types) if types else sorted(specs)
+    tasks: list[Task] = []
+    coverage: list[Coverage] = []
+    for name in wanted:
+        spec = specs[name]
+        if not ctx.available(spec.service):
+            reason = f"{spec.service} is not available in partition {ctx.partition}"
+            for region in ["global"] if spec.scope != "regional" else ctx.regions:
+                coverage.append(Coverage(ctx.account, region, name, CoverageStatus.NOT_AVAILABLE, reason))
+            continue
+        if spec.scope != "regional":
+            tasks.append(
+                Task(
+                    ctx, spec, ctx.home_region if ctx.home_region in ctx.regions or not ctx.regions else ctx.regions[0]
+                )
+            )
+            continue
+        in_service = set(ctx.service_regions(spec.service))
+        for region in ctx.regions:
+            if region in in_service:
+                tasks.append(Task(ctx, spec, region))
+            else:
+                coverage.append(
+                    Coverage(
+                        ctx.account,
+                        region,
+                        name,
+                        CoverageStatus.NOT_AVAILABLE,
+                        f"{spec.service} is not available in {region}",
+                    )
+                )
+    return tasks, coverage
+
+
+def collect(
+    ctx: AwsContext, *, workers: int = 8, types: Iterable[str] | None = None, progress: Any = None
+) -> Inventory:
+    if workers < 1:
+        raise MlpsError("--workers must be at least 1")
+    started = utc_now()
+    tasks, coverage = plan(ctx, types)
+    resources: list[Resource] = []
+    if progress:
+        progress.start(len(tasks))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mlps-aws") as pool:
+        futures = {pool.submit(_run, t): t for t in tasks}
+        for fut in as_completed(futures):
+            t = futures[fut]
+            label = "global" if t.spec.scope != "regional" else t.region
+            try:
+                got = fut.result()
+            except Exception as e:
+                status, reason, _ = classify(e)
+                op = getattr(e, "operation_name", None) or t.spec.operation or "?"
+                perm = action_name(t.spec.service, op) if status == "denied" else None
+                coverage.append(Coverage(ctx.account, label, t.spec.type, CoverageStatus(status), reason, perm))
+                got = []
+            else:
+                if t.problem:
+                    status, reason, perm = t.problem
+                    coverage.append(Coverage(ctx.account, label, t.spec.type, CoverageStatus(status), reason, perm))
+                else:
+                    coverage.append(Coverage(ctx.account, label, t.spec.type, CoverageStatus.OK))
+            resources.extend(got)
+            if progress:
+                progress.advance(t.spec.type, label, ok=t.problem is None)
+    if progress:
+        progress.stop()
+    resources.sort(key=lambda r: (r.type, r.region, r.id))
+    coverage.sort(key=lambda c: (c.type, c.region))
+    inv = Inventory(
+        provider="aws",
+        accounts=[{"id": ctx.account, "partition": ctx.partition}],
+        regions=list(ctx.regions),
+        identity={"arn": ctx.identity_arn, "partition": ctx.partition},
+        started_at=started,
+        finished_at=utc_now(),
+        resources=resources,
+        coverage=coverage,
+    )
+    return inv

@@ -1,0 +1,1 @@
+"""aws eks: resource types and checks (YAML only)."""

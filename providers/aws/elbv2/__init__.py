@@ -1,0 +1,1 @@
+"""aws elbv2: resource types and checks (YAML only)."""

@@ -1,0 +1,1 @@
+"""Collection code for aws guardduty where the generic spec interpreter is not enough."""

@@ -1,0 +1,1 @@
+"""aws kms: resource types and checks (YAML only)."""

@@ -1,0 +1,1 @@
+"""aws lambda: resource types and checks (YAML only)."""

@@ -1,0 +1,1 @@
+"""aws location: resource types and checks (YAML only)."""

@@ -1,0 +1,1 @@
+"""aws logs: resource types and checks (YAML only)."""

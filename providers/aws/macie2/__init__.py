@@ -1,0 +1,1 @@
+"""aws macie2: resource types and checks (YAML only)."""

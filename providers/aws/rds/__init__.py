@@ -1,0 +1,1 @@
+"""aws rds: resource types and checks (YAML only)."""

@@ -1,0 +1,1 @@
+"""Collection code for aws s3 where the generic spec interpreter is not enough."""

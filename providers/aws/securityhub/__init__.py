@@ -1,0 +1,1 @@
+"""aws securityhub: resource types and checks (YAML only)."""

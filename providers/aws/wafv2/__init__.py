@@ -1,0 +1,1 @@
+"""aws wafv2: resource types and checks (YAML only)."""
