@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from typing import Any
 
 import boto3
@@ -127,11 +128,21 @@ def action_name(client_or_service: Any, operation: str) -> str:
     """The IAM action that authorises ``operation`` (e.g. s3:GetEncryptionConfiguration)."""
     if isinstance(client_or_service, str):
         service = client_or_service
-        prefix = botocore.session.get_session().get_service_model(service).signing_name
+        prefix = _signing_name(service)
     else:
         service = client_or_service.meta.service_model.service_name
         prefix = client_or_service.meta.service_model.signing_name
     return ACTION_NAMES.get((service, operation), f"{prefix}:{operation}")
+
+
+@cache
+def _signing_name(service: str) -> str:
+    return _models().get_service_model(service).signing_name
+
+
+@lru_cache(maxsize=1)
+def _models() -> botocore.session.Session:
+    return botocore.session.get_session()
 
 
 def classify(exc: BaseException) -> tuple[str, str, str | None]:

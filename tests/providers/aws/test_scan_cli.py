@@ -1,0 +1,89 @@
+"""End to end: the `mlps scan aws` command against a moto server, boto3 pointed at it."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from scanner.load import schema
+
+
+@pytest.fixture(scope="module")
+def moto_server(aws_env):
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    srv = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    srv.start()
+    host, port = srv.get_host_and_port()
+    url = f"http://{host}:{port}"
+    import boto3
+
+    from providers.aws import scenario
+
+    scenario.seed(boto3.Session(region_name="cn-north-1"), endpoint_url=url)
+    yield url
+    srv.stop()
+
+
+def test_scan_aws_cli_writes_inventory_and_findings(moto_server, tmp_path):
+    env = {**os.environ, "AWS_ENDPOINT_URL": moto_server}
+    mlps = shutil.which("mlps")
+    cmd = [mlps] if mlps else [sys.executable, "-m", "scanner.cli"]
+    out = tmp_path / "out"
+    r = subprocess.run(
+        [*cmd, "scan", "aws", "--out", str(out), "--quiet", "--fail-on", "critical"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert r.returncode == 1, r.stderr  # public RDS instance and public-buckets are critical failures
+    assert "Traceback" not in r.stderr
+    inv = json.loads(gzip.decompress((out / "inventory.json.gz").read_bytes()))
+    assert inv["kind"] == "mlps-inventory" and inv["provider"] == "aws"
+    assert inv["identity"]["partition"] == "aws-cn" and inv["regions"] == ["cn-north-1", "cn-northwest-1"]
+    types = {r["type"] for r in inv["resources"]}
+    assert {
+        "aws.iam.user",
+        "aws.s3.bucket",
+        "aws.rds.instance",
+        "aws.ec2.security-group",
+        "aws.cloudtrail.trail",
+        "aws.lambda.function",
+    } <= types
+    # known local-fake gap: s3control prefixes the account id to the host, which a loopback server cannot
+    # serve; it must show as a collection error, never as compliant
+    errors = [(c["type"], c["status"]) for c in inv["coverage"] if c["status"] not in ("ok", "not_available")]
+    assert errors in ([], [("aws.s3.account-public-access-block", "error")])
+
+    doc = json.loads((out / "findings.json").read_text(encoding="utf-8"))
+    assert list(schema("findings").iter_errors(doc)) == []
+    f = {(x["check"], x["resource_name"]): x["status"] for x in doc["findings"]}
+    assert f[("aws/rds-instance-public-access-check", "reporting-db")] == "FAIL"
+    assert f[("aws/mfa-enabled-for-iam-console-access", "bob")] == "FAIL"
+    assert f[("aws/mfa-enabled-for-iam-console-access", "alice")] == "PASS"
+    req = {x["unit_id"]: x["status_zh"] for x in doc["requirements"]}
+    assert req["L3-CES2-10"] == "符合" and req["L3-CES1-04"] == "部分符合"
+    assert "sk_live_SEEDED_LAMBDA_SECRET" not in (out / "findings.json").read_text()
+
+
+def test_scan_with_unknown_region_is_one_line_error(moto_server, tmp_path):
+    env = {**os.environ, "AWS_ENDPOINT_URL": moto_server}
+    mlps = shutil.which("mlps") or "mlps"
+    r = subprocess.run(
+        [mlps, "scan", "aws", "--regions", "us-east-1", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert r.returncode == 2 and "not in partition aws-cn" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
