@@ -36,6 +36,12 @@ class Progress:
         self._progress.start()
         self._task = self._progress.add_task(self.label, total=total, last="")
 
+    def add(self, n: int, label: str) -> None:
+        """More work discovered (e.g. per-item detail calls after listing)."""
+        if self._progress is not None:
+            total = self._progress.tasks[0].total or 0
+            self._progress.update(self._task, total=total + n, last=label)
+
     def advance(self, rtype: str, region: str, ok: bool = True) -> None:
         if not ok:
             self.failed += 1

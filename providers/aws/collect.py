@@ -10,6 +10,7 @@ does not exist in the partition, per botocore's endpoint data). A failure affect
 from __future__ import annotations
 
 import importlib
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -69,7 +70,9 @@ class TypeSpec:
     keep_if: str | None
     details: tuple[Detail, ...]
     joins: tuple[Join, ...]
-    collector: str | None
+    collector: str | None  # replaces listing: function(task) -> [(item, region or None)]
+    item_enrich: str | None  # extra per-item work: function(task, item), run on the pool like details
+    finalize: str | None  # after all items are in: function(task, items)
     operations: tuple[tuple[str, str], ...]  # every (service, operation) the type may call
     redact_paths: tuple[str, ...]
 
@@ -133,6 +136,8 @@ def load_specs() -> dict[str, TypeSpec]:
                 details=details,
                 joins=joins,
                 collector=c.get("collector"),
+                item_enrich=c.get("item_enrich"),
+                finalize=c.get("finalize"),
                 operations=tuple(sorted(ops)),
                 redact_paths=tuple(c.get("redact", ())),
             )
@@ -153,6 +158,8 @@ class Task:
     def __init__(self, ctx: AwsContext, spec: TypeSpec, region: str) -> None:
         self.ctx, self.spec, self.region = ctx, spec, region
         self.problem: tuple[str, str, str | None] | None = None  # (status, reason, permission)
+        self.item_region: dict[int, str] = {}  # id(item) -> region, for types listed once (S3)
+        self._lock = threading.Lock()
 
     def call(
         self,
@@ -227,8 +234,9 @@ class Task:
     def record(self, exc: BaseException, service: str, operation: str) -> None:
         status, reason, _ = classify(exc)
         permission = action_name(service, operation) if status == "denied" else None
-        if self.problem is None or (self.problem[0] == "error" and status == "denied"):
-            self.problem = (status, reason, permission)
+        with self._lock:  # item work for one task runs on several threads
+            if self.problem is None or (self.problem[0] == "error" and status == "denied"):
+                self.problem = (status, reason, permission)
 
 
 MISSING = object()
@@ -239,35 +247,15 @@ def _import(ref: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module), name)
 
 
-def _run(task: Task) -> list[Resource]:
-    spec, ctx = task.spec, task.ctx
-    rows = _import(spec.collector)(task) if spec.collector else [(item, None) for item in _list_items(task)]
-    resources = []
-    region_label = "global" if spec.scope in ("global", "account") else task.region
-    for item, region in rows:
-        data = jsonable(dict(item) if isinstance(item, dict) else {"Value": item})
-        data.update(spec.add)
-        rid = jmespath.search(spec.id, data) if spec.id != "@" else item
-        if spec.single:
-            rid = ctx.account if spec.scope in ("global", "account") else task.region
-        name = jmespath.search(spec.name, data) if spec.name else None
-        resources.append(
-            Resource(
-                provider="aws",
-                account=ctx.account,
-                region=region or region_label,
-                type=spec.type,
-                id=str(rid),
-                name=None if name is None else str(name),
-                tags=_tags(data),
-                data=redact(data, spec.redact_paths),
-            )
-        )
-    return resources
-
-
-def _list_items(task: Task) -> list[Any]:
+def _list(task: Task) -> list[Any]:
+    """Phase 1: the list call (or the type's collector), joins, and the pre-detail filter."""
     spec = task.spec
+    if spec.collector:
+        rows = _import(spec.collector)(task)
+        for item, region in rows:
+            if region:
+                task.item_region[id(item)] = region
+        return [item for item, _ in rows]
     params = {k: (task.ctx.account if v == "{account}" else v) for k, v in spec.params.items()}
     if spec.single:
         got = task.call(spec.operation, params, items=None, paginate=False, absent=spec.absent)
@@ -275,7 +263,10 @@ def _list_items(task: Task) -> list[Any]:
             return [dict(spec.absent_data or {})]
         value = jmespath.search(spec.items, got) if spec.items != "@" else got
         return [value if isinstance(value, dict) else {"Value": value}]
-    items = task.call(spec.operation, params, items=spec.items, paginate=True)
+    items = [
+        i if isinstance(i, dict) else ({"Name": i} if isinstance(i, str) else {"Value": i})
+        for i in task.call(spec.operation, params, items=spec.items, paginate=True)
+    ]
     if spec.keep_if:
         items = [i for i in items if jmespath.search(spec.keep_if, i)]
     for join in spec.joins:
@@ -287,26 +278,64 @@ def _list_items(task: Task) -> list[Any]:
             grouped.setdefault(rec.get(join.key), []).append(rec)
         for item in items:
             item[join.as_] = grouped.get(item.get(join.on), [])
+    return items
+
+
+def _has_item_work(spec: TypeSpec) -> bool:
+    return bool(spec.details or spec.item_enrich) and not spec.single and not spec.collector
+
+
+def _item_work(task: Task, item: dict[str, Any]) -> None:
+    """Phase 2, one item: detail calls and the type's per-item function. Failures are recorded on the task."""
+    for d in task.spec.details:
+        params = {k: jmespath.search(v, item) for k, v in d.params.items()}
+        got = task.soft(d.operation, params, service=d.service, result=d.result, absent=d.absent, paginate=d.paginate)
+        if got is MISSING:
+            continue
+        if d.as_ == "@":
+            if isinstance(got, dict):
+                item.update(got)
+        else:
+            item[d.as_] = got
+    if task.spec.item_enrich:
+        _import(task.spec.item_enrich)(task, item)
+
+
+def _resources(task: Task, items: list[Any]) -> list[Resource]:
+    """Phase 3: filter, finalise and turn items into redacted, JSON-safe resources."""
+    spec, ctx = task.spec, task.ctx
+    if spec.keep_if and not spec.single:
+        items = [i for i in items if jmespath.search(spec.keep_if, i)]
+    if spec.finalize:
+        _import(spec.finalize)(task, items)
+    label = _label(task)
     out = []
     for item in items:
-        if not isinstance(item, dict):
-            item = {"Name": item} if isinstance(item, str) else {"Value": item}
-        for d in spec.details:
-            params = {k: jmespath.search(v, item) for k, v in d.params.items()}
-            got = task.soft(
-                d.operation, params, service=d.service, result=d.result, absent=d.absent, paginate=d.paginate
+        region = task.item_region.get(id(item), label)
+        data = jsonable(dict(item) if isinstance(item, dict) else {"Value": item})
+        data.update(spec.add)
+        if spec.single:
+            rid: Any = ctx.account if spec.scope in ("global", "account") else task.region
+        else:
+            rid = jmespath.search(spec.id, data) if spec.id != "@" else data
+        name = jmespath.search(spec.name, data) if spec.name else None
+        out.append(
+            Resource(
+                provider="aws",
+                account=ctx.account,
+                region=region,
+                type=spec.type,
+                id=str(rid),
+                name=None if name is None else str(name),
+                tags=_tags(data),
+                data=redact(data, spec.redact_paths),
             )
-            if got is MISSING:
-                continue
-            if d.as_ == "@":
-                if isinstance(got, dict):
-                    item.update(got)
-            else:
-                item[d.as_] = got
-        if spec.keep_if and not jmespath.search(spec.keep_if, item):
-            continue
-        out.append(item)
+        )
     return out
+
+
+def _label(t: Task) -> str:
+    return "global" if t.spec.scope != "regional" else t.region
 
 
 def _tags(data: dict[str, Any]) -> dict[str, str]:
@@ -358,40 +387,62 @@ def plan(ctx: AwsContext, types: Iterable[str] | None = None) -> tuple[list[Task
 def collect(
     ctx: AwsContext, *, workers: int = 8, types: Iterable[str] | None = None, progress: Any = None
 ) -> Inventory:
+    """List every (type, region), then run every item's detail calls, both on one bounded pool.
+
+    Two phases keep the pool busy: a type with hundreds of buckets or users spreads its per-item calls
+    over all workers instead of running them one after another inside its own task.
+    """
     if workers < 1:
         raise MlpsError("--workers must be at least 1")
     started = utc_now()
     tasks, coverage = plan(ctx, types)
-    resources: list[Resource] = []
+    listed: dict[int, list[Any]] = {}
+    failed: dict[int, BaseException] = {}
     if progress:
         progress.start(len(tasks))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mlps-aws") as pool:
-        futures = {pool.submit(_run, t): t for t in tasks}
+        futures = {pool.submit(_list, t): t for t in tasks}
         for fut in as_completed(futures):
             t = futures[fut]
-            label = "global" if t.spec.scope != "regional" else t.region
             try:
-                got = fut.result()
+                listed[id(t)] = fut.result()
             except Exception as e:
-                status, reason, _ = classify(e)
-                op = getattr(e, "operation_name", None) or t.spec.operation or "?"
-                perm = action_name(t.spec.service, op) if status == "denied" else None
-                coverage.append(Coverage(ctx.account, label, t.spec.type, CoverageStatus(status), reason, perm))
-                got = []
-            else:
-                if t.problem:
-                    status, reason, perm = t.problem
-                    coverage.append(Coverage(ctx.account, label, t.spec.type, CoverageStatus(status), reason, perm))
-                else:
-                    coverage.append(Coverage(ctx.account, label, t.spec.type, CoverageStatus.OK))
-            resources.extend(got)
+                failed[id(t)] = e
             if progress:
-                progress.advance(t.spec.type, label, ok=t.problem is None)
+                progress.advance(t.spec.type, _label(t), ok=id(t) not in failed)
+        jobs = [
+            pool.submit(_item_work, t, item)
+            for t in tasks
+            if id(t) in listed and _has_item_work(t.spec)
+            for item in listed[id(t)]
+        ]
+        if progress and jobs:
+            progress.add(len(jobs), "details")
+        for fut in as_completed(jobs):
+            fut.result()  # _item_work records API failures on its task; anything else is a bug
+            if progress:
+                progress.advance("details", "", ok=True)
     if progress:
         progress.stop()
+    resources: list[Resource] = []
+    for t in tasks:
+        label = _label(t)
+        if id(t) in failed:
+            e = failed[id(t)]
+            status, reason, _ = classify(e)
+            op = getattr(e, "operation_name", None) or t.spec.operation or "?"
+            perm = action_name(t.spec.service, op) if status == "denied" else None
+            coverage.append(Coverage(ctx.account, label, t.spec.type, CoverageStatus(status), reason, perm))
+            continue
+        resources.extend(_resources(t, listed[id(t)]))
+        if t.problem:
+            status, reason, perm = t.problem
+            coverage.append(Coverage(ctx.account, label, t.spec.type, CoverageStatus(status), reason, perm))
+        else:
+            coverage.append(Coverage(ctx.account, label, t.spec.type, CoverageStatus.OK))
     resources.sort(key=lambda r: (r.type, r.region, r.id))
     coverage.sort(key=lambda c: (c.type, c.region))
-    inv = Inventory(
+    return Inventory(
         provider="aws",
         accounts=[{"id": ctx.account, "partition": ctx.partition}],
         regions=list(ctx.regions),
@@ -401,4 +452,3 @@ def collect(
         resources=resources,
         coverage=coverage,
     )
-    return inv

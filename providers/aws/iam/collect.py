@@ -6,19 +6,17 @@ import csv
 import io
 from typing import Any
 
-from providers.aws.collect import ABSENT, MISSING, Task, _list_items
+from providers.aws.collect import ABSENT, MISSING, Task
 
 
-def users(task: Task) -> list[tuple[dict[str, Any], None]]:
-    rows = _list_items(task)
-    for user in rows:
-        for key in user.get("AccessKeys") or []:
-            got = task.soft("GetAccessKeyLastUsed", {"AccessKeyId": key.get("AccessKeyId")}, result="AccessKeyLastUsed")
-            if got is not MISSING and isinstance(got, dict):
-                key["LastUsedDate"] = got.get("LastUsedDate")
-                key["LastUsedService"] = got.get("ServiceName")
-                key["LastUsedRegion"] = got.get("Region")
-    return [(u, None) for u in rows]
+def access_key_last_used(task: Task, user: dict[str, Any]) -> None:
+    """Per user (on the pool): when and where each access key was last used."""
+    for key in user.get("AccessKeys") or []:
+        got = task.soft("GetAccessKeyLastUsed", {"AccessKeyId": key.get("AccessKeyId")}, result="AccessKeyLastUsed")
+        if got is not MISSING and isinstance(got, dict):
+            key["LastUsedDate"] = got.get("LastUsedDate")
+            key["LastUsedService"] = got.get("ServiceName")
+            key["LastUsedRegion"] = got.get("Region")
 
 
 def credential_report(task: Task) -> list[tuple[dict[str, Any], None]]:

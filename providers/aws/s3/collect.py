@@ -1,4 +1,4 @@
-"""S3 buckets: listed once, then each configuration read from the bucket's own region.
+"""S3 buckets: listed once; each bucket's configuration read from the bucket's own region.
 
 "Not configured" answers (NoSuchBucketPolicy, ServerSideEncryptionConfigurationNotFoundError, ...) become
 null fields; any other failure leaves the field out and marks the type's coverage, so checks that need
@@ -35,45 +35,44 @@ _DETAILS = (
 )
 
 
-def buckets(task: Task) -> list[tuple[dict[str, Any], str]]:
-    listed = task.call("ListBuckets", paginate=False).get("Buckets", [])
-    regions: dict[str, str | None] = {}
-    out = []
-    for b in listed:
-        name = b["Name"]
-        loc = task.soft("GetBucketLocation", {"Bucket": name}, result="LocationConstraint")
-        region = _region(loc, task.ctx.partition) if loc is not MISSING else task.region
-        regions[name] = region
-        data: dict[str, Any] = {"Name": name, "CreationDate": b.get("CreationDate"), "Location": region}
-        for op, result, key, absent in _DETAILS:
-            got = task.soft(op, {"Bucket": name}, result=result, absent=absent, region=region)
-            if got is MISSING:
-                continue
-            if key == "Policy" and isinstance(got, str):
-                try:
-                    got = json.loads(got)
-                except ValueError:
-                    got = {"Unparsed": True}
-            data[key] = got
-        out.append((data, region))
-    # replication destinations: the region of each destination bucket, when we can see it
-    for data, _ in out:
-        rules = (data.get("Replication") or {}).get("Rules") or []
+def bucket(task: Task, item: dict[str, Any]) -> None:
+    """Per bucket (on the pool): its region, then each configuration from that region."""
+    name = item["Name"]
+    loc = task.soft("GetBucketLocation", {"Bucket": name}, result="LocationConstraint")
+    region = region_of(loc, task.ctx.partition) if loc is not MISSING else task.region
+    task.item_region[id(item)] = region
+    item["Location"] = region
+    for op, result, key, absent in _DETAILS:
+        got = task.soft(op, {"Bucket": name}, result=result, absent=absent, region=region)
+        if got is MISSING:
+            continue
+        if key == "Policy" and isinstance(got, str):
+            try:
+                got = json.loads(got)
+            except ValueError:
+                got = {"Unparsed": True}
+        item[key] = got
+
+
+def replication_regions(task: Task, items: list[dict[str, Any]]) -> None:
+    """The region of every replication destination: from the listing, else asked (it may be denied)."""
+    known = {i["Name"]: i.get("Location") for i in items}
+    for item in items:
+        rules = (item.get("Replication") or {}).get("Rules") or []
+        if not rules:
+            continue
         dests = []
         for rule in rules:
-            arn = (rule.get("Destination") or {}).get("Bucket", "")
-            dest = arn.rsplit(":", 1)[-1]
-            if dest in regions:
-                dests.append(regions[dest])
+            dest = ((rule.get("Destination") or {}).get("Bucket") or "").rsplit(":", 1)[-1]
+            if dest in known:
+                dests.append(known[dest])
             else:
                 loc = task.soft("GetBucketLocation", {"Bucket": dest}, result="LocationConstraint")
-                dests.append(_region(loc, task.ctx.partition) if loc is not MISSING else None)
-        if rules:
-            data["ReplicationDestinationRegions"] = dests
-    return out
+                dests.append(region_of(loc, task.ctx.partition) if loc is not MISSING else None)
+        item["ReplicationDestinationRegions"] = dests
 
 
-def _region(location: Any, partition: str) -> str:
+def region_of(location: Any, partition: str) -> str:
     """GetBucketLocation answers null for us-east-1 and 'EU' for old eu-west-1 buckets."""
     if not location:
         return "us-east-1" if partition == "aws" else "cn-north-1"
