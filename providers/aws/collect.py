@@ -10,9 +10,7 @@ does not exist in the partition, per botocore's endpoint data). A failure affect
 from __future__ import annotations
 
 import importlib
-import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -23,7 +21,7 @@ from botocore.exceptions import ClientError
 
 from providers.aws.client import AwsContext, action_name, classify
 from scanner.checks import providers_root
-from scanner.errors import MlpsError
+from scanner.collect import BaseTask, run, tags_of
 from scanner.inventory import Inventory, utc_now
 from scanner.load import read_yaml
 from scanner.model import Coverage, CoverageStatus, Resource
@@ -152,14 +150,12 @@ def required_permissions() -> list[str]:
     return sorted(perms)
 
 
-class Task:
-    """One (type, region) unit of work: API calls with the coverage outcome tracked as they happen."""
+class Task(BaseTask):
+    """One (type, region) unit of work: AWS API calls with the coverage outcome tracked as they happen."""
 
     def __init__(self, ctx: AwsContext, spec: TypeSpec, region: str) -> None:
-        self.ctx, self.spec, self.region = ctx, spec, region
-        self.problem: tuple[str, str, str | None] | None = None  # (status, reason, permission)
-        self.item_region: dict[int, str] = {}  # id(item) -> region, for types listed once (S3)
-        self._lock = threading.Lock()
+        super().__init__(spec, region, "global" if spec.scope != "regional" else region)
+        self.ctx = ctx
 
     def call(
         self,
@@ -233,10 +229,7 @@ class Task:
 
     def record(self, exc: BaseException, service: str, operation: str) -> None:
         status, reason, _ = classify(exc)
-        permission = action_name(service, operation) if status == "denied" else None
-        with self._lock:  # item work for one task runs on several threads
-            if self.problem is None or (self.problem[0] == "error" and status == "denied"):
-                self.problem = (status, reason, permission)
+        self.note_problem(status, reason, action_name(service, operation) if status == "denied" else None)
 
 
 MISSING = object()
@@ -308,7 +301,7 @@ def _resources(task: Task, items: list[Any]) -> list[Resource]:
         items = [i for i in items if jmespath.search(spec.keep_if, i)]
     if spec.finalize:
         _import(spec.finalize)(task, items)
-    label = _label(task)
+    label = task.label
     out = []
     for item in items:
         region = task.item_region.get(id(item), label)
@@ -327,24 +320,11 @@ def _resources(task: Task, items: list[Any]) -> list[Resource]:
                 type=spec.type,
                 id=str(rid),
                 name=None if name is None else str(name),
-                tags=_tags(data),
+                tags=tags_of(data),
                 data=redact(data, spec.redact_paths),
             )
         )
     return out
-
-
-def _label(t: Task) -> str:
-    return "global" if t.spec.scope != "regional" else t.region
-
-
-def _tags(data: dict[str, Any]) -> dict[str, str]:
-    tags = data.get("Tags") or data.get("TagList") or data.get("tags")
-    if isinstance(tags, list):
-        return {str(t.get("Key")): str(t.get("Value")) for t in tags if isinstance(t, dict) and "Key" in t}
-    if isinstance(tags, dict):
-        return {str(k): str(v) for k, v in tags.items()}
-    return {}
 
 
 def plan(ctx: AwsContext, types: Iterable[str] | None = None) -> tuple[list[Task], list[Coverage]]:
@@ -387,61 +367,21 @@ def plan(ctx: AwsContext, types: Iterable[str] | None = None) -> tuple[list[Task
 def collect(
     ctx: AwsContext, *, workers: int = 8, types: Iterable[str] | None = None, progress: Any = None
 ) -> Inventory:
-    """List every (type, region), then run every item's detail calls, both on one bounded pool.
-
-    Two phases keep the pool busy: a type with hundreds of buckets or users spreads its per-item calls
-    over all workers instead of running them one after another inside its own task.
-    """
-    if workers < 1:
-        raise MlpsError("--workers must be at least 1")
     started = utc_now()
     tasks, coverage = plan(ctx, types)
-    listed: dict[int, list[Any]] = {}
-    failed: dict[int, BaseException] = {}
-    if progress:
-        progress.start(len(tasks))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mlps-aws") as pool:
-        futures = {pool.submit(_list, t): t for t in tasks}
-        for fut in as_completed(futures):
-            t = futures[fut]
-            try:
-                listed[id(t)] = fut.result()
-            except Exception as e:
-                failed[id(t)] = e
-            if progress:
-                progress.advance(t.spec.type, _label(t), ok=id(t) not in failed)
-        jobs = [
-            pool.submit(_item_work, t, item)
-            for t in tasks
-            if id(t) in listed and _has_item_work(t.spec)
-            for item in listed[id(t)]
-        ]
-        if progress and jobs:
-            progress.add(len(jobs), "details")
-        for fut in as_completed(jobs):
-            fut.result()  # _item_work records API failures on its task; anything else is a bug
-            if progress:
-                progress.advance("details", "", ok=True)
-    if progress:
-        progress.stop()
-    resources: list[Resource] = []
-    for t in tasks:
-        label = _label(t)
-        if id(t) in failed:
-            e = failed[id(t)]
-            status, reason, _ = classify(e)
-            op = getattr(e, "operation_name", None) or t.spec.operation or "?"
-            perm = action_name(t.spec.service, op) if status == "denied" else None
-            coverage.append(Coverage(ctx.account, label, t.spec.type, CoverageStatus(status), reason, perm))
-            continue
-        resources.extend(_resources(t, listed[id(t)]))
-        if t.problem:
-            status, reason, perm = t.problem
-            coverage.append(Coverage(ctx.account, label, t.spec.type, CoverageStatus(status), reason, perm))
-        else:
-            coverage.append(Coverage(ctx.account, label, t.spec.type, CoverageStatus.OK))
-    resources.sort(key=lambda r: (r.type, r.region, r.id))
-    coverage.sort(key=lambda c: (c.type, c.region))
+    resources, more = run(
+        tasks,
+        account=ctx.account,
+        list_items=_list,
+        has_item_work=_has_item_work,
+        item_work=_item_work,
+        build=_resources,
+        failure=_failure,
+        workers=workers,
+        progress=progress,
+        name="mlps-aws",
+    )
+    coverage = sorted(coverage + more, key=lambda c: (c.type, c.region))
     return Inventory(
         provider="aws",
         accounts=[{"id": ctx.account, "partition": ctx.partition}],
@@ -452,3 +392,9 @@ def collect(
         resources=resources,
         coverage=coverage,
     )
+
+
+def _failure(t: Task, e: BaseException) -> tuple[str, str, str | None]:
+    status, reason, _ = classify(e)
+    op = getattr(e, "operation_name", None) or t.spec.operation or "?"
+    return status, reason, action_name(t.spec.service, op) if status == "denied" else None

@@ -1,0 +1,115 @@
+"""The provider-neutral part of collection: a bounded thread pool in phases, and coverage records.
+
+Phase 1 lists every (resource type, region) task; phase 2 runs every listed item's detail calls as
+separate jobs on the same pool, so a type with hundreds of buckets or users spreads over all workers;
+phase 3 turns items into resources. Each task ends in exactly one coverage record: ok, denied (with
+the missing permission), error, or — decided before any call — not_available.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from typing import Any
+
+from scanner.errors import MlpsError
+from scanner.model import Coverage, CoverageStatus, Resource
+
+
+class BaseTask:
+    """One (type, region) unit of work. Provider tasks add the API-calling methods."""
+
+    def __init__(self, spec: Any, region: str, label: str) -> None:
+        self.spec, self.region, self.label = spec, region, label
+        self.problem: tuple[str, str, str | None] | None = None  # (status, reason, permission)
+        self.item_region: dict[int, str] = {}  # id(item) -> region, for types listed once (OSS, S3)
+        self._lock = threading.Lock()
+
+    def note_problem(self, status: str, reason: str, permission: str | None) -> None:
+        """Keep the most telling failure: a denial (names a permission) beats a generic error."""
+        with self._lock:  # item jobs of one task run on several threads
+            if self.problem is None or (self.problem[0] == "error" and status == "denied"):
+                self.problem = (status, reason, permission)
+
+
+def run(
+    tasks: list[BaseTask],
+    *,
+    account: str,
+    list_items: Callable[[Any], list[Any]],
+    has_item_work: Callable[[Any], bool],
+    item_work: Callable[[Any, Any], None],
+    build: Callable[[Any, list[Any]], list[Resource]],
+    failure: Callable[[Any, BaseException], tuple[str, str, str | None]],
+    workers: int,
+    progress: Any = None,
+    name: str = "mlps",
+) -> tuple[list[Resource], list[Coverage]]:
+    if workers < 1:
+        raise MlpsError("--workers must be at least 1")
+    listed: dict[int, list[Any]] = {}
+    failed: dict[int, BaseException] = {}
+    if progress:
+        progress.start(len(tasks))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name) as pool:
+        futures = {pool.submit(list_items, t): t for t in tasks}
+        for fut in as_completed(futures):
+            t = futures[fut]
+            try:
+                listed[id(t)] = fut.result()
+            except Exception as e:
+                failed[id(t)] = e
+            if progress:
+                progress.advance(t.spec.type, t.label, ok=id(t) not in failed)
+        jobs = [
+            pool.submit(item_work, t, item)
+            for t in tasks
+            if id(t) in listed and has_item_work(t.spec)
+            for item in listed[id(t)]
+        ]
+        if progress and jobs:
+            progress.add(len(jobs), "details")
+        for fut in as_completed(jobs):
+            fut.result()  # item_work records API failures on its task; anything else is a bug
+            if progress:
+                progress.advance("details", "", ok=True)
+    if progress:
+        progress.stop()
+    resources: list[Resource] = []
+    coverage: list[Coverage] = []
+    for t in tasks:
+        if id(t) in failed:
+            status, reason, perm = failure(t, failed[id(t)])
+            coverage.append(Coverage(account, t.label, t.spec.type, CoverageStatus(status), reason, perm))
+            continue
+        resources.extend(build(t, listed[id(t)]))
+        if t.problem:
+            status, reason, perm = t.problem
+            coverage.append(Coverage(account, t.label, t.spec.type, CoverageStatus(status), reason, perm))
+        else:
+            coverage.append(Coverage(account, t.label, t.spec.type, CoverageStatus.OK))
+    resources.sort(key=lambda r: (r.type, r.region, r.id))
+    return resources, coverage
+
+
+def tags_of(data: dict[str, Any]) -> dict[str, str]:
+    """Tags in the shapes the three clouds use: [{Key, Value}], {Tag: [{TagKey, TagValue}]}, or a map."""
+    tags = data.get("Tags") or data.get("TagList") or data.get("tags")
+    if isinstance(tags, dict) and isinstance(tags.get("Tag"), list):
+        tags = tags["Tag"]
+    if isinstance(tags, list):
+        out = {}
+        for t in tags:
+            if isinstance(t, dict):
+                k = t.get("Key", t.get("TagKey"))
+                if k is not None:
+                    out[str(k)] = str(t.get("Value", t.get("TagValue")))
+        return out
+    if isinstance(tags, dict):
+        return {str(k): str(v) for k, v in tags.items()}
+    return {}
+
+
+def not_available(account: str, rtype: str, regions: Iterable[str], reason: str) -> list[Coverage]:
+    return [Coverage(account, r, rtype, CoverageStatus.NOT_AVAILABLE, reason) for r in regions]
