@@ -185,7 +185,7 @@ def test_catalog_show_and_table():
 
 
 def test_scan_says_adapter_not_available():
-    r = mlps("scan", "alibaba")
+    r = mlps("scan", "azure")
     assert r.returncode == 2 and "adapter is not available" in r.stderr
 
 

@@ -1,0 +1,1 @@
+"""alibaba actiontrail: resource types, checks (YAML) and any non-generic collection code."""

@@ -1,0 +1,1 @@
+"""alibaba kvstore: resource types, checks (YAML) and any non-generic collection code."""

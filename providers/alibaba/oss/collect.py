@@ -1,0 +1,142 @@
+"""OSS buckets through oss2 (OSS speaks XML with its own signature, so the generic OpenAPI client can't).
+
+oss2 was chosen over the v2 SDK because it is the long-standing, widely deployed SDK, supports STS
+tokens and path-style requests to IP endpoints (so the local fake works), and its ``get_*`` methods map
+one-to-one onto read-only OSS operations. Only ``list_*``/``get_*`` methods are ever called (``_read``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from providers.alibaba.client import ApiError
+from providers.alibaba.collect import Task
+
+_ABSENT = {
+    "NoSuchBucketPolicy",
+    "NoSuchServerSideEncryptionRule",
+    "NoSuchReplicationConfiguration",
+    "ServerSideEncryptionConfigurationNotFoundError",
+}
+
+
+def _read(obj: Any, method: str, task: Task, action: str) -> Any:
+    """Call a read-only oss2 method; a refusal or error becomes an ApiError like any OpenAPI failure."""
+    if not method.startswith(("get_", "list_")):
+        raise ApiError("WriteRefused", f"refusing oss2 method {method}", action, "oss")
+    import oss2
+
+    with task.ctx._lock:
+        task.ctx.calls += 1
+        task.ctx.actions_seen.add(("oss", action))
+    try:
+        return getattr(obj, method)()
+    except oss2.exceptions.OssError as e:
+        code = getattr(e, "code", "") or type(e).__name__
+        if code in _ABSENT:
+            return None
+        raise ApiError(code, str(getattr(e, "message", ""))[:200], action, "oss", getattr(e, "status", None)) from None
+    except Exception as e:
+        raise ApiError(
+            "Timeout" if "timed out" in str(e).lower() else "ConnectionError", str(e)[:200], action, "oss"
+        ) from None
+
+
+def _auth(task: Task) -> Any:
+    import oss2
+
+    ak, sk, token = task.ctx.access_key or ("", "", None)
+    return oss2.StsAuth(ak, sk, token) if token else oss2.Auth(ak, sk)
+
+
+def _endpoint(task: Task, location: str) -> str:
+    if task.ctx.endpoint_override:
+        return f"{task.ctx.protocol}://{task.ctx.endpoint_override['*']}"
+    return f"https://{location}.aliyuncs.com"
+
+
+def buckets(task: Task) -> list[tuple[dict[str, Any], str]]:
+    import oss2
+
+    auth = _auth(task)
+    service = oss2.Service(auth, _endpoint(task, "oss-cn-hangzhou"), connect_timeout=5)
+    listed = []
+    marker = ""
+    while True:
+        page = _read(_Lister(service, marker), "list_buckets", task, "ListBuckets")
+        listed.extend(page.buckets)
+        if not page.is_truncated:
+            break
+        marker = page.next_marker
+    out = []
+    for b in listed:
+        location = b.location  # e.g. oss-cn-hangzhou
+        region = location.removeprefix("oss-")
+        bucket = oss2.Bucket(auth, _endpoint(task, location), b.name, connect_timeout=5)
+        data: dict[str, Any] = {"Name": b.name, "Location": location, "CreationDate": b.creation_date}
+        for key, method, action, conv in _DETAILS:
+            try:
+                got = _read(bucket, method, task, action)
+            except ApiError as e:
+                task.record(e)
+                continue
+            data[key] = conv(got) if got is not None else None
+        out.append((data, region))
+    return out
+
+
+class _Lister:
+    def __init__(self, service: Any, marker: str) -> None:
+        self.service, self.marker = service, marker
+
+    def list_buckets(self) -> Any:
+        return self.service.list_buckets(marker=self.marker, max_keys=100)
+
+
+def _policy(r: Any) -> Any:
+    try:
+        return json.loads(r.policy)
+    except (ValueError, TypeError):
+        return {"Unparsed": True}
+
+
+def _replication(r: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "ID": rule.rule_id,
+            "TargetBucket": rule.target_bucket_name,
+            "TargetLocation": rule.target_bucket_location,
+            "Status": rule.status,
+        }
+        for rule in r.rule_list
+    ]
+
+
+_DETAILS = (
+    ("Acl", "get_bucket_acl", "GetBucketAcl", lambda r: r.acl),
+    (
+        "Info",
+        "get_bucket_info",
+        "GetBucketInfo",
+        lambda r: {
+            "DataRedundancyType": getattr(r, "data_redundancy_type", None),
+            "StorageClass": getattr(r, "storage_class", None),
+        },
+    ),
+    ("Policy", "get_bucket_policy", "GetBucketPolicy", _policy),
+    (
+        "ServerSideEncryption",
+        "get_bucket_encryption",
+        "GetBucketEncryption",
+        lambda r: {"SSEAlgorithm": r.sse_algorithm, "KMSMasterKeyID": r.kms_master_keyid},
+    ),
+    ("Versioning", "get_bucket_versioning", "GetBucketVersioning", lambda r: r.status),
+    (
+        "Logging",
+        "get_bucket_logging",
+        "GetBucketLogging",
+        lambda r: {"TargetBucket": r.target_bucket, "TargetPrefix": r.target_prefix} if r.target_bucket else None,
+    ),
+    ("Replication", "get_bucket_replication", "GetBucketReplication", _replication),
+)

@@ -1,0 +1,1 @@
+"""alibaba ram: resource types, checks (YAML) and any non-generic collection code."""

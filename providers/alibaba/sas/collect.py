@@ -1,0 +1,29 @@
+"""Security Center (云安全中心): the account's edition and notice settings, and every server's agent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from providers.alibaba.collect import MISSING, Task
+
+
+def edition(task: Task) -> list[tuple[dict[str, Any], None]]:
+    cfg = task.call("DescribeVersionConfig", {})
+    data = {k: v for k, v in (cfg or {}).items() if k != "RequestId"}
+    notices = task.soft("DescribeNoticeConfig", {}, result="NoticeConfigList")
+    if notices is not MISSING:
+        data["NoticeConfigList"] = notices or []
+    return [(data, None)]
+
+
+def agents(task: Task) -> list[tuple[dict[str, Any], str | None]]:
+    out: list[tuple[dict[str, Any], str | None]] = []
+    page = 1
+    while True:
+        body = task.call("DescribeCloudCenterInstances", {"CurrentPage": page, "PageSize": 100})
+        rows = body.get("Instances") or []
+        out.extend((r, r.get("RegionId")) for r in rows)
+        total = int((body.get("PageInfo") or {}).get("TotalCount") or 0)
+        if not rows or len(out) >= total:
+            return out
+        page += 1

@@ -1,0 +1,1 @@
+"""alibaba vpc: resource types, checks (YAML) and any non-generic collection code."""
