@@ -200,6 +200,40 @@ def ram_action(product: str, action: str) -> str:
     return f"{code}:{action}"
 
 
+def _credential(profile: str | None, role_arn: str | None) -> Any:
+    """The credentials client. The library snapshots environment variables when it is imported, so the
+    environment AccessKey (the common CI case) is read here, at call time; the rest of the default
+    chain (STS, RAM role ARN, ECS RAM role, OIDC, CLI profile) is the library's."""
+    from alibabacloud_credentials.provider import CLIProfileCredentialsProvider
+
+    if profile:
+        base = CredentialClient(provider=CLIProfileCredentialsProvider(profile_name=profile))
+    else:
+        ak = os.environ.get("ALIBABA_CLOUD_ACCESS_KEY_ID")
+        sk = os.environ.get("ALIBABA_CLOUD_ACCESS_KEY_SECRET")
+        token = os.environ.get("ALIBABA_CLOUD_SECURITY_TOKEN")
+        if ak and sk:
+            base = CredentialClient(
+                CredentialConfig(
+                    type="sts" if token else "access_key", access_key_id=ak, access_key_secret=sk, security_token=token
+                )
+            )
+        else:
+            base = CredentialClient()
+    if not role_arn:
+        return base
+    src = base.get_credential()
+    cfg = CredentialConfig(
+        type="ram_role_arn",
+        access_key_id=src.access_key_id,
+        access_key_secret=src.access_key_secret,
+        security_token=src.security_token,
+        role_arn=role_arn,
+        role_session_name="mlps-scanner",
+    )
+    return CredentialClient(cfg)
+
+
 def parse_endpoint_override(value: str | dict[str, str] | None) -> dict[str, str] | None:
     """'host:port' (every call) or a JSON object of region -> host:port with "*" as the default."""
     if not value:
@@ -229,24 +263,10 @@ def connect(
 ) -> AlibabaContext:
     """Authenticate (STS GetCallerIdentity), then list regions (ECS DescribeRegions)."""
     try:
-        if role_arn:
-            base = CredentialClient()
-            base_cred = base.get_credential()
-            cfg = CredentialConfig(
-                type="ram_role_arn",
-                access_key_id=base_cred.access_key_id,
-                access_key_secret=base_cred.access_key_secret,
-                security_token=base_cred.security_token,
-                role_arn=role_arn,
-                role_session_name="mlps-scanner",
-            )
-            credential = CredentialClient(cfg)
-        elif profile:
-            os.environ["ALIBABA_CLOUD_PROFILE"] = profile
-            credential = CredentialClient()
-        else:
-            credential = CredentialClient()
+        credential = _credential(profile, role_arn)
         cred = credential.get_credential()
+    except MlpsError:
+        raise
     except Exception as e:
         raise MlpsError(
             f"Alibaba Cloud credentials: {str(e).splitlines()[0][:200]}",
