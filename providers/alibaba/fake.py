@@ -134,6 +134,7 @@ class FakeAlibabaCloud:
         self.scenario = scenario
         self.ak, self.sk = access_key_id, access_key_secret
         self.latency = latency
+        self.timeout_seconds = 5.0  # how long a "timeout" fault holds the request
         self.faults: dict[str, dict[str, Any]] = {}
         self.calls: list[tuple[str, str]] = []  # (action, region)
         self.signature_failures = 0
@@ -153,6 +154,7 @@ class FakeAlibabaCloud:
 
             srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
             srv.daemon_threads = True
+            srv.block_on_close = False  # stop() must not wait for a request held by a timeout fault
             threading.Thread(target=srv.serve_forever, name=f"fake-alibaba-{region}", daemon=True).start()
             self._servers[region] = srv
         return self.endpoints
@@ -455,8 +457,9 @@ class _Handler(BaseHTTPRequestHandler):
         fault = fake.fault_for(action, query.get("RegionId") or self.region_of_host or "")
         if fault:
             if fault["kind"] == "timeout":
-                time.sleep(30)
-                return self._json(504, {"Code": "GatewayTimeout", "Message": "timeout"})
+                time.sleep(fake.timeout_seconds)  # longer than the client's read timeout; then hang up
+                self.close_connection = True
+                return None
             if fault["kind"] == "throttle":
                 return self._json(
                     400, {"Code": "Throttling.User", "Message": "Request was denied due to user flow control."}
@@ -511,6 +514,12 @@ class _Handler(BaseHTTPRequestHandler):
         self._raw(status, "application/json;charset=utf-8", json.dumps(obj, ensure_ascii=False))
 
     def _raw(self, status: int, ctype: str, text: str) -> None:
+        try:
+            self._send(status, ctype, text)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeouts): nothing to tell it
+            self.close_connection = True
+
+    def _send(self, status: int, ctype: str, text: str) -> None:
         data = text.encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", ctype)
