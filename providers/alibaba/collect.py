@@ -304,7 +304,7 @@ def _list(task: Task) -> list[Any]:
 
 
 def _has_item_work(spec: TypeSpec) -> bool:
-    return bool(spec.details or spec.item_enrich) and not spec.single and not spec.collector
+    return bool(spec.details or spec.item_enrich) and not spec.single
 
 
 def _item_work(task: Task, item: dict[str, Any]) -> None:

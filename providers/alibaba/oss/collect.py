@@ -57,33 +57,34 @@ def _endpoint(task: Task, location: str) -> str:
 
 
 def buckets(task: Task) -> list[tuple[dict[str, Any], str]]:
+    """Phase 1: list every bucket (paged); each bucket's configuration is read by ``bucket`` on the pool."""
     import oss2
 
-    auth = _auth(task)
-    service = oss2.Service(auth, _endpoint(task, "oss-cn-hangzhou"), connect_timeout=5)
-    listed = []
+    service = oss2.Service(_auth(task), _endpoint(task, "oss-cn-hangzhou"), connect_timeout=5)
+    out = []
     marker = ""
     while True:
         page = _read(_Lister(service, marker), "list_buckets", task, "ListBuckets")
-        listed.extend(page.buckets)
+        for b in page.buckets:
+            data = {"Name": b.name, "Location": b.location, "CreationDate": b.creation_date}
+            out.append((data, b.location.removeprefix("oss-")))
         if not page.is_truncated:
-            break
+            return out
         marker = page.next_marker
-    out = []
-    for b in listed:
-        location = b.location  # e.g. oss-cn-hangzhou
-        region = location.removeprefix("oss-")
-        bucket = oss2.Bucket(auth, _endpoint(task, location), b.name, connect_timeout=5)
-        data: dict[str, Any] = {"Name": b.name, "Location": location, "CreationDate": b.creation_date}
-        for key, method, action, conv in _DETAILS:
-            try:
-                got = _read(bucket, method, task, action)
-            except ApiError as e:
-                task.record(e)
-                continue
-            data[key] = conv(got) if got is not None else None
-        out.append((data, region))
-    return out
+
+
+def bucket(task: Task, data: dict[str, Any]) -> None:
+    """Phase 2, one bucket, from its own region's endpoint."""
+    import oss2
+
+    b = oss2.Bucket(_auth(task), _endpoint(task, data["Location"]), data["Name"], connect_timeout=5)
+    for key, method, action, conv in _DETAILS:
+        try:
+            got = _read(b, method, task, action)
+        except ApiError as e:
+            task.record(e)
+            continue
+        data[key] = conv(got) if got is not None else None
 
 
 class _Lister:
