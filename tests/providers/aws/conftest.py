@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import boto3
+import moto
 import pytest
-
-moto = pytest.importorskip("moto")
-boto3 = pytest.importorskip("boto3")
 
 
 @pytest.fixture(scope="module")
