@@ -414,6 +414,23 @@ def acs3_signature(
     return hmac.new(secret.encode(), to_sign.encode(), hashlib.sha256).hexdigest()
 
 
+def sls_signature(secret: str, method: str, path: str, pairs: list[tuple[str, str]], headers: dict[str, str]) -> str:
+    """The SLS gateway's v1 signature (HMAC-SHA256 when x-log-signaturemethod says so), recomputed here."""
+    log_headers = "".join(f"{k}:{v}\n" for k, v in sorted(headers.items()) if "x-log-" in k or "x-acs-" in k)
+    resource = path + ("?" + "&".join(f"{k}={v}" for k, v in sorted(pairs)) if pairs else "")
+    to_sign = (
+        f"{method}\n{headers.get('content-md5', '')}\n{headers.get('content-type', '')}\n"
+        f"{headers.get('date', '')}\n{log_headers}{resource}"
+    )
+    return base64.b64encode(hmac.new(secret.encode(), to_sign.encode(), hashlib.sha256).digest()).decode()
+
+
+def _window(rows: list[Any], query: dict[str, str], key: str) -> dict[str, Any]:
+    offset, size = int(query.get("offset", 0)), int(query.get("size", 100))
+    page = rows[offset : offset + size]
+    return {"count": len(page), "total": len(rows), key: page}
+
+
 def oss_v1_signature(secret: str, method: str, headers: dict[str, str], resource: str) -> str:
     oss_headers = "".join(f"{k}:{v.strip()}\n" for k, v in sorted(headers.items()) if k.startswith("x-oss-"))
     to_sign = (
@@ -453,6 +470,8 @@ class _Handler(BaseHTTPRequestHandler):
         if fake.latency:
             time.sleep(fake.latency)
         auth = headers.get("authorization", "")
+        if url.scheme and (url.hostname or "").endswith(".log.aliyuncs.com"):
+            return self._sls(url.hostname or "", url.path or "/", pairs, headers, auth)
         if auth.startswith("OSS "):
             return self._oss(url.path, pairs, query, headers, auth)
         action = headers.get("x-acs-action", "")
@@ -515,6 +534,43 @@ class _Handler(BaseHTTPRequestHandler):
         if fault:
             return self._raw(*_oss_error(403, "AccessDenied", "You have no right to access this object."))
         self._raw(*self.owner.oss(path, query))
+
+    def _sls(self, host: str, path: str, pairs: list[tuple[str, str]], headers: dict[str, str], auth: str) -> None:
+        """SLS requests arrive in proxy form (absolute URI with the real host): answer them here, never forward."""
+        fake = self.owner
+        labels = host.split(".")
+        project = labels[0] if len(labels) == 5 else ""
+        region = labels[-4]
+        ak, _, sig = auth[4:].partition(":") if auth.startswith("LOG ") else ("", "", "")
+        expected = sls_signature(fake.sk, self.command, path, pairs, headers)
+        if ak != fake.ak or not hmac.compare_digest(expected, sig):
+            fake.signature_failures += 1
+            return self._json(401, {"errorCode": "SignatureNotMatch", "errorMessage": "signature mismatch"})
+        query = dict(pairs)
+        action = "ListProject" if path == "/" else ("ListLogStores" if path == "/logstores" else "GetLogStore")
+        with fake._lock:
+            fake.calls.append((action, region))
+        if fake.fault_for(action, region):
+            return self._json(
+                403, {"errorCode": "Unauthorized", "errorMessage": f"denied by sts or ram, action: log:{action}"}
+            )
+        sls = fake.scenario.get("sls", {})
+        if action == "ListProject":
+            rows = [p for p in sls.get("projects", []) if p.get("region") == region]
+            return self._json(200, _window(rows, query, "projects"))
+        names = {p["projectName"] for p in sls.get("projects", []) if p.get("region") == region}
+        if project not in names:
+            return self._json(
+                404, {"errorCode": "ProjectNotExist", "errorMessage": f"Project {project} does not exist"}
+            )
+        stores = sls.get("logstores", {}).get(project, [])
+        if action == "ListLogStores":
+            return self._json(200, _window([s["logstoreName"] for s in stores], query, "logstores"))
+        name = path.rsplit("/", 1)[-1]
+        store = next((s for s in stores if s["logstoreName"] == name), None)
+        if store is None:
+            return self._json(404, {"errorCode": "LogStoreNotExist", "errorMessage": f"logstore {name} does not exist"})
+        return self._json(200, store)
 
     def _json(self, status: int, obj: dict[str, Any]) -> None:
         self._raw(status, "application/json;charset=utf-8", json.dumps(obj, ensure_ascii=False))

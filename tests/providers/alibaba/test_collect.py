@@ -33,8 +33,8 @@ def test_every_collected_type_is_ok_and_gaps_are_named(scan):
     inv, _ = scan
     assert {c.type for c in inv.coverage} == set(load_specs())
     assert [c for c in inv.coverage if c.status is not CoverageStatus.OK] == []
-    assert any("alibaba.sls.logstore" in n for n in inv.notes)
-    assert any("polardb (service)" in n for n in inv.notes)
+    assert any("alibaba.ram.account-summary" in n and "polardb (service)" in n for n in inv.notes)
+    assert not any("alibaba.sls" in n for n in inv.notes)
 
 
 def test_pagination_reaches_every_item(scan):
@@ -57,6 +57,8 @@ def test_outcomes_per_check(scan):
     assert by["alibaba/oss-bucket-only-https-enabled"]["corp-data"] is Status.PASS
     assert by["alibaba/actiontrail-trail-intact-enabled"] == {"1234567890123456": Status.PASS}
     assert by["alibaba/vpc-flow-logs-enabled"] == {"prod": Status.PASS, "intl": Status.FAIL}
+    assert by["alibaba/sls-logstore-retention-sufficient"] == {"actiontrail": Status.PASS, "flowlog": Status.FAIL}
+    assert by["alibaba/sls-logstore-enabled-encrypt"] == {"actiontrail": Status.PASS, "flowlog": Status.FAIL}
     loc = by["alibaba/resource-region-in-mainland-china"]
     assert loc["hk-public-site"] is Status.FAIL and loc["intl"] is Status.FAIL and loc["corp-data"] is Status.PASS
 
@@ -72,6 +74,7 @@ def test_outcomes_per_requirement_item(scan):
         [f.evidence for f in fs if f.status is Status.FAIL and f.check == "alibaba/resource-region-in-mainland-china"]
     )
     assert res["L3-CNS2-02"].status is ReqStatus.PROVIDER
+    assert res["L3-SMC1-10"].status is ReqStatus.PARTIAL  # audit logstore 180 days, flow-log store 90 days
 
 
 def rollup_of(cat, fs, inv):
