@@ -67,6 +67,7 @@ LISTINGS: dict[tuple[str, str], Listing] = {
     ("2016-04-28", "DescribeNetworkAcls"): Listing("vpc.network_acls", "NetworkAcls.NetworkAcl", "token"),
     ("2016-04-28", "DescribeEipAddresses"): Listing("vpc.eips", "EipAddresses.EipAddress", "page"),
     ("2014-05-15", "DescribeLoadBalancers"): Listing("slb.load_balancers", "LoadBalancers.LoadBalancer", "page"),
+    ("2014-05-15", "DescribeAccessControlLists"): Listing("slb.acls", "Acls.Acl", "page"),
     ("2015-05-01", "ListUsers"): Listing("ram.users", "Users.User", "marker", regional=False),
     ("2015-05-01", "ListPolicies"): Listing(
         "ram.policies", "Policies.Policy", "marker", regional=False, filters=("PolicyType",)
@@ -82,6 +83,7 @@ DETAILS: dict[tuple[str, str], Detail] = {
     ("2014-05-26", "DescribeSecurityGroupAttribute"): Detail("SecurityGroupId", "InvalidSecurityGroupId.NotFound"),
     ("2014-05-26", "DescribeImageSharePermission"): Detail("ImageId", "InvalidImageId.NotFound"),
     ("2014-05-15", "DescribeLoadBalancerAttribute"): Detail("LoadBalancerId", "InvalidLoadBalancerId.NotFound"),
+    ("2014-05-15", "DescribeAccessControlListAttribute"): Detail("AclId", "AclNotExist"),
     ("2014-05-15", "DescribeLoadBalancerHTTPSListenerAttribute"): Detail("LoadBalancerId+ListenerPort"),
     ("2014-05-15", "DescribeLoadBalancerHTTPListenerAttribute"): Detail("LoadBalancerId+ListenerPort"),
     ("2014-05-15", "DescribeLoadBalancerTCPListenerAttribute"): Detail("LoadBalancerId+ListenerPort"),
@@ -110,7 +112,7 @@ DETAILS: dict[tuple[str, str], Detail] = {
     ("2018-12-03", "DescribeVersionConfig"): Detail("-"),
     ("2018-12-03", "DescribeNoticeConfig"): Detail("-"),
 }
-OSS_SUBRESOURCES = ("acl", "bucketInfo", "encryption", "logging", "policy", "replication", "versioning")
+OSS_SUBRESOURCES = ("acl", "bucketInfo", "encryption", "logging", "policy", "referer", "replication", "versioning")
 
 
 def load_scenario(name_or_path: str | Path) -> dict[str, Any]:
@@ -357,6 +359,18 @@ class FakeAlibabaCloud:
                 else ""
             )
             return 200, "application/xml", f"<BucketLoggingStatus>{inner}</BucketLoggingStatus>"
+        if "referer" in query:
+            ref = cfg.get("referer", {})
+            items = "".join(f"<Referer>{escape(r)}</Referer>" for r in ref.get("list", []))
+            allow = "true" if ref.get("allow_empty", True) else "false"
+            return (
+                200,
+                "application/xml",
+                (
+                    f"<RefererConfiguration><AllowEmptyReferer>{allow}</AllowEmptyReferer>"
+                    f"<RefererList>{items}</RefererList></RefererConfiguration>"
+                ),
+            )
         if "replication" in query:
             rules = cfg.get("replication")
             if not rules:

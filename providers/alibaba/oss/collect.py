@@ -140,4 +140,10 @@ _DETAILS = (
         lambda r: {"TargetBucket": r.target_bucket, "TargetPrefix": r.target_prefix} if r.target_bucket else None,
     ),
     ("Replication", "get_bucket_replication", "GetBucketReplication", _replication),
+    (
+        "Referer",
+        "get_bucket_referer",
+        "GetBucketReferer",
+        lambda r: {"AllowEmptyReferer": r.allow_empty_referer, "RefererList": list(r.referers or [])},
+    ),
 )

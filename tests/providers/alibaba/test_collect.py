@@ -59,6 +59,10 @@ def test_outcomes_per_check(scan):
     assert by["alibaba/vpc-flow-logs-enabled"] == {"prod": Status.PASS, "intl": Status.FAIL}
     assert by["alibaba/sls-logstore-retention-sufficient"] == {"actiontrail": Status.PASS, "flowlog": Status.FAIL}
     assert by["alibaba/sls-logstore-enabled-encrypt"] == {"actiontrail": Status.PASS, "flowlog": Status.FAIL}
+    assert by["alibaba/slb-acl-public-access-check"] == {"office": Status.PASS, "temp-any": Status.FAIL}
+    assert by["alibaba/oss-bucket-referer-enabled"]["corp-data"] is Status.PASS
+    assert by["alibaba/rds-instance-has-guard-instance"] == {"orders": Status.PASS, "legacy": Status.FAIL}
+    assert by["alibaba/rds-multi-az-support"] == {"orders": Status.PASS, "legacy": Status.FAIL}
     loc = by["alibaba/resource-region-in-mainland-china"]
     assert loc["hk-public-site"] is Status.FAIL and loc["intl"] is Status.FAIL and loc["corp-data"] is Status.PASS
 
