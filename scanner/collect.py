@@ -20,8 +20,8 @@ from scanner.model import Coverage, CoverageStatus, Resource
 class BaseTask:
     """One (type, region) unit of work. Provider tasks add the API-calling methods."""
 
-    def __init__(self, spec: Any, region: str, label: str) -> None:
-        self.spec, self.region, self.label = spec, region, label
+    def __init__(self, spec: Any, region: str, label: str, account: str | None = None) -> None:
+        self.spec, self.region, self.label, self.account = spec, region, label, account
         self.problem: tuple[str, str, str | None] | None = None  # (status, reason, permission)
         self.item_region: dict[int, str] = {}  # id(item) -> region, for types listed once (OSS, S3)
         self._lock = threading.Lock()
@@ -79,16 +79,17 @@ def run(
     resources: list[Resource] = []
     coverage: list[Coverage] = []
     for t in tasks:
+        acct = t.account or account  # Azure runs one task per subscription
         if id(t) in failed:
             status, reason, perm = failure(t, failed[id(t)])
-            coverage.append(Coverage(account, t.label, t.spec.type, CoverageStatus(status), reason, perm))
+            coverage.append(Coverage(acct, t.label, t.spec.type, CoverageStatus(status), reason, perm))
             continue
         resources.extend(build(t, listed[id(t)]))
         if t.problem:
             status, reason, perm = t.problem
-            coverage.append(Coverage(account, t.label, t.spec.type, CoverageStatus(status), reason, perm))
+            coverage.append(Coverage(acct, t.label, t.spec.type, CoverageStatus(status), reason, perm))
         else:
-            coverage.append(Coverage(account, t.label, t.spec.type, CoverageStatus.OK))
+            coverage.append(Coverage(acct, t.label, t.spec.type, CoverageStatus.OK))
     resources.sort(key=lambda r: (r.type, r.region, r.id))
     return resources, coverage
 

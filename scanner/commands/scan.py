@@ -22,7 +22,7 @@ from scanner.model import SEVERITIES
 from scanner.progress import Progress
 from scanner.rollup import rollup
 
-ADAPTERS = {"aws": "providers.aws.adapter", "alibaba": "providers.alibaba.adapter"}
+ADAPTERS = {"aws": "providers.aws.adapter", "alibaba": "providers.alibaba.adapter", "azure": "providers.azure.adapter"}
 PROVIDERS = ("aws", "alibaba", "azure")
 
 

@@ -1,0 +1,224 @@
+"""Collect Azure subscriptions from the path table in ``providers/azure/<service>/resources.yaml``.
+
+Each type names the ARM collection path (``{subscription}`` substituted), optionally a ``parent``
+collection whose items it is nested under (SQL databases under servers, flow logs under network
+watchers), the key of its pinned api-version in ``api-versions.yaml``, and per-item ``details`` (paths
+under the item's id). One task per (type, subscription) on the shared bounded pool.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import jmespath
+
+from providers.azure.client import ArmError, AzureContext, WriteAttempt, classify, permission_for
+from scanner.checks import providers_root
+from scanner.collect import BaseTask, run, tags_of
+from scanner.inventory import Inventory, utc_now
+from scanner.load import read_yaml
+from scanner.model import Resource
+from scanner.redact import jsonable, redact
+
+MISSING = object()
+
+
+@dataclass(frozen=True)
+class Detail:
+    path: str
+    api: str
+    result: str
+    as_: str
+    absent: tuple[int, ...] = ()
+    list: bool = False
+
+
+@dataclass(frozen=True)
+class TypeSpec:
+    type: str
+    path: str
+    parent: str | None
+    api: str
+    params: dict[str, str]
+    details: tuple[Detail, ...]
+
+    def paths(self) -> list[str]:
+        out = [self.path] + ([self.parent] if self.parent else [])
+        return out + [d.path for d in self.details]
+
+
+@lru_cache(maxsize=1)
+def api_versions() -> dict[str, str]:
+    return {k: str(v) for k, v in read_yaml(providers_root() / "azure" / "api-versions.yaml").items()}
+
+
+@lru_cache(maxsize=1)
+def load_specs() -> dict[str, TypeSpec]:
+    out: dict[str, TypeSpec] = {}
+    versions = api_versions()
+    for path in sorted((providers_root() / "azure").glob("*/resources.yaml")):
+        for t in read_yaml(path)["types"]:
+            c = t.get("collect")
+            if not c:
+                continue
+            details = tuple(
+                Detail(
+                    path=d["path"],
+                    api=d["api"],
+                    result=d.get("result", "@"),
+                    as_=d["as"],
+                    absent=tuple(d.get("absent", ())),
+                    list=bool(d.get("list")),
+                )
+                for d in c.get("details", ())
+            )
+            for api in [c["api"], *[d.api for d in details]]:
+                if api not in versions:
+                    raise ValueError(f"{path}: api {api!r} has no pinned version in api-versions.yaml")
+            out[t["type"]] = TypeSpec(
+                type=t["type"],
+                path=c["path"],
+                parent=c.get("parent"),
+                api=c["api"],
+                params=dict(c.get("params") or {}),
+                details=details,
+            )
+    return out
+
+
+def required_permissions() -> list[str]:
+    """RBAC actions for every path the table can GET, derived from the paths themselves."""
+    perms = {"Microsoft.Resources/subscriptions/read"}
+    for spec in load_specs().values():
+        own = _example(spec.path, spec)
+        perms.add(permission_for(own))
+        if spec.parent:
+            perms.add(permission_for(_example(spec.parent, spec)))
+        for d in spec.details:
+            perms.add(permission_for(d.path.replace("{id}", own + "/x")))
+    return sorted(perms)
+
+
+def _example(path: str, spec: TypeSpec) -> str:
+    parent = _example(spec.parent, spec) + "/x" if spec.parent and "{parent}" in path else ""
+    return path.replace("{subscription}", "x").replace("{parent}", parent)
+
+
+class Task(BaseTask):
+    def __init__(self, ctx: AzureContext, spec: TypeSpec, subscription: str) -> None:
+        super().__init__(spec, "subscription", "subscription", account=subscription)
+        self.ctx = ctx
+
+    def version(self, api: str) -> str:
+        return api_versions()[api]
+
+    def record(self, err: ArmError) -> None:
+        status, reason = classify(err)
+        self.note_problem(status, reason, permission_for(err.path) if status == "denied" else None)
+
+
+def _fill(path: str, task: Task, item: dict[str, Any] | None = None, parent: str | None = None) -> str:
+    out = path.replace("{subscription}", task.account or "")
+    if item is not None:
+        out = out.replace("{id}", item.get("id", ""))
+    if parent is not None:
+        out = out.replace("{parent}", parent)
+    return out
+
+
+def _list(task: Task) -> list[Any]:
+    spec = task.spec
+    version = task.version(spec.api)
+    if spec.parent:
+        items: list[Any] = []
+        for parent in task.ctx.list(_fill(spec.parent, task), version):
+            items.extend(task.ctx.list(_fill(spec.path, task, parent=parent["id"]), version))
+        return items
+    return task.ctx.list(_fill(spec.path, task), version, spec.params or None)
+
+
+def _has_item_work(spec: TypeSpec) -> bool:
+    return bool(spec.details)
+
+
+def _item_work(task: Task, item: dict[str, Any]) -> None:
+    for d in task.spec.details:
+        path = _fill(d.path, task, item)
+        try:
+            got: Any = task.ctx.list(path, task.version(d.api)) if d.list else task.ctx.get(path, task.version(d.api))
+        except ArmError as e:
+            if e.status in d.absent:
+                item[d.as_] = None
+                continue
+            task.record(e)
+            continue
+        except WriteAttempt:  # pragma: no cover - details are GETs
+            continue
+        if d.list:
+            item[d.as_] = got
+        else:
+            item[d.as_] = jmespath.search(d.result, got) if d.result != "@" else got
+
+
+def _resources(task: Task, items: list[Any]) -> list[Resource]:
+    out = []
+    for item in items:
+        data = jsonable(item)
+        location = str(data.get("location") or "global").lower().replace(" ", "")
+        out.append(
+            Resource(
+                provider="azure",
+                account=task.account or "",
+                region=location,
+                type=task.spec.type,
+                id=str(data.get("id") or data.get("name")),
+                name=data.get("name"),
+                tags=tags_of(data),
+                data=redact(data),
+            )
+        )
+    return out
+
+
+def _failure(task: Task, e: BaseException) -> tuple[str, str, str | None]:
+    if isinstance(e, ArmError):
+        status, reason = classify(e)
+        return status, reason, permission_for(e.path) if status == "denied" else None
+    return "error", f"{type(e).__name__}: {e}", None
+
+
+def collect(
+    ctx: AzureContext, *, workers: int = 8, types: Iterable[str] | None = None, progress: Any = None
+) -> Inventory:
+    started = utc_now()
+    specs = load_specs()
+    tasks = [
+        Task(ctx, specs[t], s["id"]) for t in (sorted(types) if types else sorted(specs)) for s in ctx.subscriptions
+    ]
+    resources, coverage = run(
+        tasks,
+        account="",
+        list_items=_list,
+        has_item_work=_has_item_work,
+        item_work=_item_work,
+        build=_resources,
+        failure=_failure,
+        workers=workers,
+        progress=progress,
+        name="mlps-azure",
+    )
+    coverage.sort(key=lambda c: (c.account, c.type))
+    regions = sorted({r.region for r in resources if r.region not in ("global",)})
+    return Inventory(
+        provider="azure",
+        accounts=[{"id": s["id"], "name": s.get("name"), "cloud": ctx.cloud} for s in ctx.subscriptions],
+        regions=regions,
+        identity=ctx.identity,
+        started_at=started,
+        finished_at=utc_now(),
+        resources=resources,
+        coverage=coverage,
+    )
