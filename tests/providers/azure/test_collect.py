@@ -104,3 +104,20 @@ def test_rbac_permissions_are_reads_and_derived_from_paths():
         )
         == "Microsoft.Sql/servers/auditingSettings/read"
     )
+
+
+def test_shipped_custom_role_matches_the_table_exactly():
+    import json
+    from pathlib import Path
+
+    role = json.loads((Path(__file__).resolve().parents[3] / "providers" / "azure" / "custom-role.json").read_text())
+    assert set(role["Actions"]) == set(collect.required_permissions())
+    assert role["NotActions"] == [] and role["DataActions"] == []
+    assert all(a.endswith("/read") and "*" not in a for a in role["Actions"])
+
+
+def test_every_requested_path_is_a_declared_read(scanned):
+    _, ctx, _, _ = scanned
+    assert {m for m, _ in ctx.requests_seen} == {"GET"}
+    declared = {permission_for(p) for _, p in ctx.requests_seen}
+    assert declared <= set(collect.required_permissions())
