@@ -141,6 +141,108 @@ class FakeArm:
         return None
 
 
+class ArmServer:
+    """The same fake over real HTTPS on 127.0.0.1, for out-of-process use (CLI tests, the demo).
+
+    TLS is real: a self-signed certificate for 127.0.0.1 is written next to the key, and clients trust it
+    through ``REQUESTS_CA_BUNDLE`` (honoured by requests, which azure-core uses); nothing disables checks.
+    """
+
+    def __init__(self, fake: FakeArm, workdir: Path) -> None:
+        self.fake, self.workdir = fake, Path(workdir)
+        self.cert = self.workdir / "fake-arm-cert.pem"
+        self._server: Any = None
+
+    def start(self) -> str:
+        import ssl
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        key = _self_signed(self.workdir, self.cert)
+        fake = self.fake
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                self._answer()
+
+            def do_POST(self) -> None:
+                self._answer()
+
+            def do_DELETE(self) -> None:
+                self._answer()
+
+            def _answer(self) -> None:
+                url = f"https://{self.headers.get('Host')}{self.path}"
+                try:
+                    status, headers, body = fake.answer(self.command, url, dict(self.headers))
+                except requests.exceptions.ReadTimeout:
+                    time.sleep(5)
+                    self.close_connection = True
+                    return
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                for k, v in {"Content-Type": "application/json; charset=utf-8", **headers}.items():
+                    self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        srv.daemon_threads, srv.block_on_close = True, False
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(self.cert, key)
+        srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+        threading.Thread(target=srv.serve_forever, daemon=True, name="fake-arm").start()
+        self._server = srv
+        return self.endpoint
+
+    @property
+    def endpoint(self) -> str:
+        return f"https://127.0.0.1:{self._server.server_address[1]}"
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+
+def _self_signed(workdir: Path, cert_path: Path) -> Path:
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "mlps-scanner fake ARM")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    key_path = workdir / "fake-arm-key.pem"
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    return key_path
+
+
 def _substitute(value: Any, sid: str) -> Any:
     if isinstance(value, str):
         return value.replace("@SUB@", sid)
