@@ -143,6 +143,26 @@ class AzureContext:
         except (ValueError, HttpResponseError):
             return {}
 
+    def post(self, path: str, api_version: str, body: dict[str, Any]) -> dict[str, Any]:
+        """A read-only POST (Resource Graph query); the guard refuses any other POST."""
+        url = f"{self.arm_endpoint}{path}?api-version={api_version}"
+        request = HttpRequest("POST", url, json=body)
+        try:
+            resp = self.pipeline().send_request(request, connection_timeout=5, read_timeout=self.timeout)
+        except WriteAttempt:
+            raise
+        except AzureError as e:
+            raise ArmError(None, "AzureError", str(e).splitlines()[0][:200], path) from None
+        if resp.status_code >= 400:
+            try:
+                err = resp.json().get("error", {})
+            except ValueError:
+                err = {}
+            raise ArmError(
+                resp.status_code, str(err.get("code", resp.status_code)), str(err.get("message", ""))[:200], path
+            )
+        return resp.json()
+
     def list(self, path: str, api_version: str, params: dict[str, str] | None = None) -> list[dict[str, Any]]:
         """Every item of an ARM collection, following nextLink to the end."""
         out: list[dict[str, Any]] = []

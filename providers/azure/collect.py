@@ -39,6 +39,7 @@ class Detail:
 @dataclass(frozen=True)
 class TypeSpec:
     type: str
+    arm_type: str | None  # what Resource Graph calls this type, when it can list it
     path: str
     parent: str | None
     api: str
@@ -80,6 +81,7 @@ def load_specs() -> dict[str, TypeSpec]:
                     raise ValueError(f"{path}: api {api!r} has no pinned version in api-versions.yaml")
             out[t["type"]] = TypeSpec(
                 type=t["type"],
+                arm_type=t.get("arm_type"),
                 path=c["path"],
                 parent=c.get("parent"),
                 api=c["api"],
@@ -90,8 +92,9 @@ def load_specs() -> dict[str, TypeSpec]:
 
 
 def required_permissions() -> list[str]:
-    """RBAC actions for every path the table can GET, derived from the paths themselves."""
-    perms = {"Microsoft.Resources/subscriptions/read"}
+    """RBAC actions for every path the table can GET, derived from the paths themselves, plus the
+    Resource Graph query (a read-only POST)."""
+    perms = {"Microsoft.Resources/subscriptions/read", "Microsoft.ResourceGraph/resources/read"}
     for spec in load_specs().values():
         own = _example(spec.path, spec)
         perms.add(permission_for(own))
@@ -111,6 +114,7 @@ class Task(BaseTask):
     def __init__(self, ctx: AzureContext, spec: TypeSpec, subscription: str) -> None:
         super().__init__(spec, "subscription", "subscription", account=subscription)
         self.ctx = ctx
+        self.preloaded: list[dict[str, Any]] | None = None  # rows from Resource Graph, when it answered
 
     def version(self, api: str) -> str:
         return api_versions()[api]
@@ -130,6 +134,8 @@ def _fill(path: str, task: Task, item: dict[str, Any] | None = None, parent: str
 
 
 def _list(task: Task) -> list[Any]:
+    if task.preloaded is not None:
+        return task.preloaded
     spec = task.spec
     version = task.version(spec.api)
     if spec.parent:
@@ -190,14 +196,69 @@ def _failure(task: Task, e: BaseException) -> tuple[str, str, str | None]:
     return "error", f"{type(e).__name__}: {e}", None
 
 
+GRAPH_PATH = "/providers/Microsoft.ResourceGraph/resources"
+
+
+def graph_rows(ctx: AzureContext, arm_types: list[str]) -> list[dict[str, Any]] | None:
+    """One Resource Graph query over every subscription for the given types, paged with $skipToken.
+
+    Returns None when the identity cannot use Resource Graph (or it is absent), so that the per-service
+    lists run instead. Rows are ARM-shaped (id, name, type, location, tags, sku, kind, properties).
+    """
+    kql = (
+        "Resources | where type in~ (" + ", ".join(f"'{t}'" for t in sorted(arm_types)) + ") | project id, "
+        "name, type, location, tags, sku, kind, properties, subscriptionId"
+    )
+    body: dict[str, Any] = {
+        "subscriptions": [s["id"] for s in ctx.subscriptions],
+        "query": kql,
+        "options": {"$top": 1000, "resultFormat": "objectArray"},
+    }
+    rows: list[dict[str, Any]] = []
+    try:
+        while True:
+            page = ctx.post(GRAPH_PATH, api_versions()["resource_graph"], body)
+            rows.extend(page.get("data") or [])
+            token = page.get("$skipToken")
+            if not token:
+                return rows
+            body["options"]["$skipToken"] = token
+    except (ArmError, WriteAttempt):
+        return None
+
+
 def collect(
-    ctx: AzureContext, *, workers: int = 8, types: Iterable[str] | None = None, progress: Any = None
+    ctx: AzureContext,
+    *,
+    workers: int = 8,
+    types: Iterable[str] | None = None,
+    progress: Any = None,
+    resource_graph: bool = True,
 ) -> Inventory:
+    """Per-service lists, or — where Resource Graph answers — one query for every graph-listable type.
+
+    Details (blob service properties, SQL auditing, ...) are read per resource either way; settings that
+    Resource Graph does not hold (Defender plans, role assignments, diagnostic settings) are always listed.
+    """
     started = utc_now()
     specs = load_specs()
     tasks = [
         Task(ctx, specs[t], s["id"]) for t in (sorted(types) if types else sorted(specs)) for s in ctx.subscriptions
     ]
+    notes = []
+    graphable = sorted({t.spec.arm_type for t in tasks if t.spec.arm_type})
+    if resource_graph and graphable:
+        rows = graph_rows(ctx, graphable)
+        if rows is None:
+            notes.append("Resource Graph unavailable to this identity: listed per service instead")
+        else:
+            notes.append(f"Resource Graph listed {len(rows)} resources in one query")
+            by: dict[tuple[str, str], list[dict[str, Any]]] = {}
+            for r in rows:
+                by.setdefault((str(r.get("subscriptionId")), str(r.get("type", "")).lower()), []).append(r)
+            for t in tasks:
+                if t.spec.arm_type:
+                    t.preloaded = by.get((t.account or "", t.spec.arm_type), [])
     resources, coverage = run(
         tasks,
         account="",
@@ -221,4 +282,5 @@ def collect(
         finished_at=utc_now(),
         resources=resources,
         coverage=coverage,
+        notes=notes,
     )

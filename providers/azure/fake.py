@@ -85,7 +85,33 @@ class FakeArm:
         return RequestsTransport(session=session, session_owner=False)
 
     # -- answers ---------------------------------------------------------------------------------------
-    def answer(self, method: str, url: str, headers: dict[str, str]) -> tuple[int, dict[str, str], dict[str, Any]]:
+    def _graph(self, body: dict[str, Any] | None) -> tuple[int, dict[str, str], dict[str, Any]]:
+        """Resource Graph: ``type in~ (...)`` over the scenario's typed collections, paged with $skipToken."""
+        body = body or {}
+        wanted = set(re.findall(r"'([^']+)'", body.get("query", "").split("| project")[0]))
+        subs = {s.lower() for s in body.get("subscriptions", [])}
+        rows = []
+        for key, items in self.collections.items():
+            m = re.match(r"^/subscriptions/([^/]+)/.*/providers/([^/]+/.+)$", key) or re.match(
+                r"^/subscriptions/([^/]+)/providers/([^/]+/[^/]+)$", key
+            )
+            if not m or m.group(1) not in subs:
+                continue
+            arm_type = _arm_type(m.group(2))
+            if arm_type in wanted:
+                rows.extend({**i, "type": arm_type, "subscriptionId": m.group(1)} for i in items)
+        opts = body.get("options") or {}
+        skip = int(opts.get("$skipToken") or 0)
+        top = int(opts.get("$top") or 1000)
+        page = rows[skip : skip + min(top, self.page_size * 5)]
+        out: dict[str, Any] = {"totalRecords": len(rows), "count": len(page), "data": page, "resultTruncated": "false"}
+        if skip + len(page) < len(rows):
+            out["$skipToken"] = str(skip + len(page))
+        return 200, {}, out
+
+    def answer(
+        self, method: str, url: str, headers: dict[str, str], body: dict[str, Any] | None = None
+    ) -> tuple[int, dict[str, str], dict[str, Any]]:
         with self._lock:
             self.requests.append((method, url))
         if self.latency:
@@ -112,6 +138,8 @@ class FakeArm:
             return 429, {"Retry-After": "0"}, {"error": {"code": "TooManyRequests", "message": "throttled"}}
         if fault == "timeout":
             raise requests.exceptions.ReadTimeout("fake ARM: read timed out")
+        if method == "POST" and _key(path) == "/providers/microsoft.resourcegraph/resources":
+            return self._graph(body)
         if method != "GET":
             return 405, {}, {"error": {"code": "MethodNotAllowed", "message": f"{method} not allowed"}}
         key = _key(path)
@@ -177,8 +205,10 @@ class ArmServer:
 
             def _answer(self) -> None:
                 url = f"https://{self.headers.get('Host')}{self.path}"
+                length = int(self.headers.get("Content-Length") or 0)
+                payload = json.loads(self.rfile.read(length)) if length else None
                 try:
-                    status, headers, body = fake.answer(self.command, url, dict(self.headers))
+                    status, headers, body = fake.answer(self.command, url, dict(self.headers), payload)
                 except requests.exceptions.ReadTimeout:
                     time.sleep(5)
                     self.close_connection = True
@@ -253,6 +283,12 @@ def _substitute(value: Any, sid: str) -> Any:
     return value
 
 
+def _arm_type(provider_path: str) -> str:
+    """'Microsoft.Network/networkWatchers/nw1/flowLogs' -> 'microsoft.network/networkwatchers/flowlogs'."""
+    parts = provider_path.split("/")
+    return "/".join([parts[0], *parts[1::2]]).lower()
+
+
 def _key(path: str) -> str:
     return path.rstrip("/").lower()
 
@@ -263,7 +299,8 @@ class _Adapter(requests.adapters.BaseAdapter):
         self.fake = fake
 
     def send(self, request: Any, **_: Any) -> requests.Response:
-        status, headers, body = self.fake.answer(request.method, request.url, dict(request.headers))
+        payload = json.loads(request.body) if request.body else None
+        status, headers, body = self.fake.answer(request.method, request.url, dict(request.headers), payload)
         r = requests.Response()
         r.status_code = status
         r.raw = io.BytesIO(json.dumps(body).encode())

@@ -84,7 +84,7 @@ def test_faults_mark_only_their_types():
     fake.inject(r"/providers/Microsoft\.Compute/disks$", "throttle")  # never recovers
     ctx = client.connect(credential=FakeCredential(), transport=fake.transport())
     ctx.retry_total = 2
-    inv = collect.collect(ctx, workers=4)
+    inv = collect.collect(ctx, workers=4, resource_graph=False)  # exercise the per-service lists
     cov = {c.type: c for c in inv.coverage}
     sql = cov["azure.sql.server"]
     assert sql.status is CoverageStatus.DENIED and sql.permission == "Microsoft.Sql/servers/read"
@@ -118,6 +118,22 @@ def test_shipped_custom_role_matches_the_table_exactly():
 
 def test_every_requested_path_is_a_declared_read(scanned):
     _, ctx, _, _ = scanned
-    assert {m for m, _ in ctx.requests_seen} == {"GET"}
+    assert {m for m, _ in ctx.requests_seen} == {"GET", "POST"}
+    assert {p for m, p in ctx.requests_seen if m == "POST"} == {"/providers/Microsoft.ResourceGraph/resources"}
     declared = {permission_for(p) for _, p in ctx.requests_seen}
     assert declared <= set(collect.required_permissions())
+
+
+def test_resource_graph_fast_path_and_fallback():
+    with_graph = FakeArm(load_scenario("company"))
+    ctx = client.connect(credential=FakeCredential(), transport=with_graph.transport())
+    fast = collect.collect(ctx, workers=4)
+    without = FakeArm(load_scenario("company"))
+    without.inject(r"Microsoft\.ResourceGraph", "denied")
+    ctx2 = client.connect(credential=FakeCredential(), transport=without.transport())
+    slow = collect.collect(ctx2, workers=4)
+    assert fast.notes == ["Resource Graph listed 12 resources in one query"]
+    assert slow.notes == ["Resource Graph unavailable to this identity: listed per service instead"]
+    assert ctx.calls < ctx2.calls
+    assert sorted((r.type, r.id) for r in fast.resources) == sorted((r.type, r.id) for r in slow.resources)
+    assert [c for c in slow.coverage if c.status is not CoverageStatus.OK] == []
