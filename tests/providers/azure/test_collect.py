@@ -82,6 +82,7 @@ def test_faults_mark_only_their_types():
     fake.inject(r"/providers/Microsoft\.Sql/servers$", "denied")
     fake.inject(r"/providers/Microsoft\.KeyVault/vaults$", "throttle", times=2)  # recovers
     fake.inject(r"/providers/Microsoft\.Compute/disks$", "throttle")  # never recovers
+    fake.inject(r"/providers/Microsoft\.Network/publicIPAddresses$", "timeout")
     ctx = client.connect(credential=FakeCredential(), transport=fake.transport())
     ctx.retry_total = 2
     inv = collect.collect(ctx, workers=4, resource_graph=False)  # exercise the per-service lists
@@ -91,6 +92,8 @@ def test_faults_mark_only_their_types():
     assert cov["azure.sql.database"].status is CoverageStatus.DENIED  # listed under the servers
     assert cov["azure.keyvault.vault"].status is CoverageStatus.OK
     assert cov["azure.compute.disk"].status is CoverageStatus.ERROR
+    assert "429" in cov["azure.compute.disk"].reason or "TooManyRequests" in cov["azure.compute.disk"].reason
+    assert cov["azure.network.public-ip"].status is CoverageStatus.ERROR
     assert cov["azure.storage.account"].status is CoverageStatus.OK
 
 
@@ -137,3 +140,27 @@ def test_resource_graph_fast_path_and_fallback():
     assert ctx.calls < ctx2.calls
     assert sorted((r.type, r.id) for r in fast.resources) == sorted((r.type, r.id) for r in slow.resources)
     assert [c for c in slow.coverage if c.status is not CoverageStatus.OK] == []
+
+
+def test_global_cloud_resources_outside_china_fail_data_location():
+    import copy
+
+    sc = copy.deepcopy(load_scenario("company"))
+    sub = sc["subscriptions"][0]
+    sub["collections"]["/subscriptions/@SUB@/resources"].append(
+        {
+            "id": "/subscriptions/@SUB@/resourceGroups/hk/providers/Microsoft.Storage/storageAccounts/hkfiles",
+            "name": "hkfiles",
+            "type": "Microsoft.Storage/storageAccounts",
+            "location": "eastasia",
+        }
+    )
+    fake = FakeArm(sc)
+    cred = FakeCredential()
+    ctx = client.connect(cloud="AzureCloud", credential=cred, transport=fake.transport())
+    inv = collect.collect(ctx, workers=4)
+    assert set(cred.scopes) == {"https://management.azure.com/.default"}
+    assert all(url.startswith("https://management.azure.com/") for _, url in fake.requests)
+    (check,) = [c for c in load_checks() if c.key == "azure/resource-region-in-mainland-china"]
+    fails = [(f.resource_name, f.evidence) for f in evaluate(inv, [check]) if f.status is Status.FAIL]
+    assert fails == [("hkfiles", {"region": "eastasia"})]
