@@ -24,6 +24,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "catalog": ("scanner.commands.catalog", "list and show MLPS 2.0 requirement items (GB/T 22239-2019)"),
     "checks": ("scanner.commands.checks", "list the checks and the requirement items they evidence"),
     "evaluate": ("scanner.commands.evaluate", "evaluate saved inventories offline against a protection level"),
+    "report": ("scanner.commands.report", "write the gap report, remediation plan and survey (html, xlsx, md, json)"),
+    "evidence": (
+        "scanner.commands.evidence",
+        "pack findings, inventory and reports into a signed, hashed zip; verify one",
+    ),
+    "diff": ("scanner.commands.diff", "compare two scans: new, fixed and still-open findings, status changes"),
     "scan": ("scanner.commands.scan", "collect a cloud account read-only (aws, alibaba, azure) and evaluate it"),
 }
 

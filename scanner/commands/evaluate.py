@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+import sys
 from pathlib import Path
+from typing import Any
 
 from scanner import findings as findings_doc
 from scanner import inventory as inventory_mod
@@ -23,7 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "inventory",
         nargs="+",
         metavar="INVENTORY",
-        help="inventory file(s) (.json or .json.gz), or example:aws|alibaba|azure|all",
+        help="inventory file(s) (.json or .json.gz), example:aws|alibaba|azure|all, or one evidence pack "
+        "(.zip): its inventory is re-evaluated and must reproduce its findings",
     )
     add_level(parser, default=None)
     add_lang(parser)
@@ -48,6 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--all", action="store_true", help="list every requirement item, not only the gaps")
     parser.add_argument("--config", metavar="FILE", help="YAML config: level, fail_on, check parameters")
+    parser.add_argument("--waivers", metavar="FILE", help="YAML waivers: accepted risks do not fail --fail-on")
     parser.add_argument(
         "--set",
         action="append",
@@ -65,6 +71,10 @@ def run(args: argparse.Namespace) -> int:
     links = load_links(catalogue)
     checks = load_checks(overrides=cfg.params)
     paths = resolve_inputs(args.inventory)
+    if any(p.suffix == ".zip" for p in paths):
+        if len(paths) != 1:
+            raise MlpsError("evaluate one evidence pack at a time, without other inventories")
+        return _reproduce_pack(paths[0], args)
     inventories = []
     for p in paths:
         inv = inventory_mod.load(p)
@@ -80,6 +90,20 @@ def run(args: argparse.Namespace) -> int:
 
     params = {c.key: c.params for c in checks if c.params}
     doc = findings_doc.build(inventories, all_findings, all_results, level, catalogue, params)
+    if args.waivers:
+        from scanner.waivers import apply_to_doc, load_waivers
+
+        doc = apply_to_doc(doc, load_waivers(Path(args.waivers)))
+        w = doc["waivers"]
+        accepted = sum(x["findings"] for x in w["applied"])
+        print(
+            f"waivers: {accepted} finding(s) accepted as risk, {len(w['expired'])} expired waiver(s)"
+            + "".join(
+                f"\n  expired: {x['id']} ({x['check'] or x['item']}, {x['owner']}, {x['expires']})"
+                for x in w["expired"]
+            ),
+            file=sys.stderr,
+        )
     want_json = args.format == "json" or (args.output and args.format != "table")
     if args.output:
         findings_doc.write(doc, args.output)
@@ -92,10 +116,8 @@ def run(args: argparse.Namespace) -> int:
         if args.output:
             print(f"findings written to {args.output}")
     elif want_json and not args.output:
-        import sys
-
         sys.stdout.write(findings_doc.dumps(doc))
-    return gate(all_findings, fail_on)
+    return gate_doc(doc, fail_on)
 
 
 def gate(findings: list[Finding], fail_on: str | None) -> int:
@@ -107,6 +129,48 @@ def gate(findings: list[Finding], fail_on: str | None) -> int:
         if f.status is Status.FAIL and SEVERITIES.index(f.severity) >= threshold:
             return EXIT_GAPS
     return 0
+
+
+def gate_doc(doc: dict[str, Any], fail_on: str | None) -> int:
+    """``gate`` on a findings document: FAIL findings that an active waiver covers do not count."""
+    if not fail_on:
+        return 0
+    from scanner.waivers import open_failures
+
+    threshold = SEVERITIES.index(fail_on)
+    return EXIT_GAPS if any(SEVERITIES.index(f["severity"]) >= threshold for f in open_failures(doc)) else 0
+
+
+def _reproduce_pack(path: Path, args: argparse.Namespace) -> int:
+    """Re-evaluate a pack's inventory with its level and parameters; the result must equal its findings."""
+    from reports.data import evaluate_inventory
+    from scanner.evidence import INVENTORY, comparable, pack_contents, read_pack
+
+    doc, inv = pack_contents(path)
+    if inv is None:
+        raise MlpsError(f"{path}: the pack holds no inventory, so there is nothing to re-evaluate")
+    digest = hashlib.sha256(read_pack(path)[INVENTORY]).hexdigest()
+    again = evaluate_inventory(inv, int(doc["level"]), digest, doc.get("parameters"))
+    if args.output:
+        findings_doc.write(again, args.output)
+    if args.format == "json" and not args.output:
+        sys.stdout.write(findings_doc.dumps(again))
+    if comparable(again) != comparable(doc):
+        old = {json.dumps(f, sort_keys=True) for f in doc["findings"]}
+        new = {json.dumps(f, sort_keys=True) for f in again["findings"]}
+        print(
+            f"{path}: re-evaluation does NOT reproduce the pack's findings: {len(new - old)} finding(s) differ, "
+            f"{len(old - new)} missing; requirement statuses "
+            f"{'match' if again['requirements'] == doc['requirements'] else 'differ'}",
+            file=sys.stderr,
+        )
+        return EXIT_GAPS
+    print(
+        f"{path}: re-evaluation reproduces the pack exactly: {len(again['findings'])} findings, "
+        f"{len(again['requirements'])} requirement statuses, level {again['level']}",
+        file=sys.stderr,
+    )
+    return gate_doc(again, args.fail_on)
 
 
 def _check_distinct_accounts(invs: list[inventory_mod.Inventory], paths: list[Path]) -> None:

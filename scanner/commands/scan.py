@@ -37,7 +37,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--out",
         default="mlps-out",
         metavar="DIR",
-        help="folder for inventory.json.gz and findings.json (default: ./mlps-out)",
+        help="folder for inventory.json.gz, findings.json and the reports (default: ./mlps-out)",
+    )
+    parser.add_argument(
+        "--report-format",
+        default="html,xlsx,md,json",
+        metavar="LIST",
+        help="reports written beside the findings (default: html,xlsx,md,json; 'none' for none)",
     )
     parser.add_argument("--workers", type=int, default=8, help="parallel API calls (default: 8)")
     parser.add_argument("--quiet", "-q", action="store_true", help="no progress display")
@@ -67,6 +73,9 @@ def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise MlpsError(f"{out}: exists and is not a folder")
+    from reports.write import parse_formats
+
+    formats = [] if args.report_format == "none" else parse_formats(args.report_format)
     adapter = importlib.import_module(ADAPTERS[args.provider])
     progress = Progress(f"collecting {args.provider}", enabled=None if not args.quiet else False)
     inv = adapter.collect(args, progress)
@@ -76,11 +85,18 @@ def run(args: argparse.Namespace) -> int:
     params = {c.key: c.params for c in checks if c.params}
     doc = findings_doc.build([(inv, findings_doc.sha256_file(inv_path))], fs, results, level, catalogue, params)
     findings_doc.write(doc, out / "findings.json")
+    if formats:
+        from reports.write import write_reports
+
+        write_reports(doc, inv, out, formats, args.lang)
     if not args.quiet:
         from reports.terminal import evaluation_summary
 
         evaluation_summary([inv], results, fs, level, args.lang, args.all, catalogue.version)
-    print(f"inventory: {inv_path}\nfindings:  {out / 'findings.json'}")
+    print(
+        f"inventory: {inv_path}\nfindings:  {out / 'findings.json'}"
+        + (f"\nreports:   {out}/report.{{{','.join(formats)}}}" if formats else "")
+    )
     from scanner.commands.evaluate import gate
 
     return gate(fs, args.fail_on or cfg.fail_on)

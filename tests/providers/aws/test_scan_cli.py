@@ -73,6 +73,22 @@ def test_scan_aws_cli_writes_inventory_and_findings(moto_server, tmp_path):
     req = {x["unit_id"]: x["status_zh"] for x in doc["requirements"]}
     assert req["L3-CES2-10"] == "符合" and req["L3-CES1-04"] == "部分符合"
     assert "sk_live_SEEDED_LAMBDA_SECRET" not in (out / "findings.json").read_text()
+    # scan --out writes the report set beside the findings, with the same statuses
+    for name in ("report.html", "report.xlsx", "report.md", "report.json"):
+        assert (out / name).stat().st_size > 0, name
+        assert b"sk_live_SEEDED_LAMBDA_SECRET" not in (out / name).read_bytes()
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    (acct,) = report["accounts"]
+    assert acct["summary"] == {k: v for k, v in doc["summary"].items() if v}
+    assert "reporting-db" in {d["name"] for d in acct["survey"]["data_stores"]}
+    # and the scan folder packs into an evidence pack that verifies
+    pack = tmp_path / "pack.zip"
+    packed = subprocess.run(
+        [*cmd, "evidence", "pack", str(out), "--out", str(pack)], capture_output=True, text=True, timeout=120
+    )
+    assert packed.returncode == 0, packed.stderr
+    verified = subprocess.run([*cmd, "evidence", "verify", str(pack)], capture_output=True, text=True, timeout=120)
+    assert verified.returncode == 0 and "OK" in verified.stdout
 
 
 def test_scan_with_unknown_region_is_one_line_error(moto_server, tmp_path):

@@ -1,0 +1,378 @@
+"""Everything a report shows, computed once from a findings document (and the inventory, when there is one).
+
+Renderers (markdown, html, xlsx, json) only lay this out: none recomputes a status. Inputs are what the
+tool writes: an inventory (evaluated here), a findings document, or an evidence pack.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scanner import findings as findings_doc
+from scanner import inventory as inventory_mod
+from scanner.catalogue import load_catalogue
+from scanner.checks import load_checks, load_resource_types
+from scanner.engine import evaluate
+from scanner.errors import MlpsError
+from scanner.functions import in_mainland_china
+from scanner.links import load_links
+from scanner.model import ReqStatus
+from scanner.rollup import rollup
+from scanner.waivers import open_failures
+
+SEV_RANK = {"critical": 3, "high": 2, "medium": 1, "low": 0, None: -1}
+STATUS_RANK = {
+    "non_compliant": 0,
+    "partial": 1,
+    "not_assessed": 2,
+    "manual": 3,
+    "compliant": 4,
+    "provider": 5,
+    "not_applicable": 6,
+}
+STATUS_ZH = {s.key: s.value for s in ReqStatus}
+STATUS_EN = {s.key: s.en for s in ReqStatus}
+# What an assessor asks for on items no configuration can show (by 安全类).
+MANUAL_EVIDENCE = {
+    "PES": (
+        "云服务商的等级测评结论与机房物理安全证明；本地机房（如有）的门禁、监控、消防、温湿度与供电记录",
+        "The provider's MLPS assessment conclusion and data-centre evidence; for any on-premises room: access, "
+        "CCTV, fire, climate and power records",
+    ),
+    "PSS": (
+        "网络安全策略与管理制度文件、发布记录、定期评审修订记录",
+        "Security policy and management rule documents, their publication and periodic review records",
+    ),
+    "ORS": (
+        "安全管理机构与岗位设置文件、人员配备、授权审批记录、沟通合作与审核检查记录",
+        "Organisation and post definitions, staffing, approval records, liaison and audit records",
+    ),
+    "HRS": (
+        "人员录用与离岗记录、保密协议、安全意识培训记录、外部人员访问审批",
+        "Hiring and leaving records, NDAs, awareness training records, external access approvals",
+    ),
+    "CMS": (
+        "定级备案材料、安全方案、产品采购与测试验收记录、服务供应商与云服务商选择及协议（SLA、保密协议）",
+        "Grading and filing papers, security design, procurement, acceptance test records, supplier and "
+        "cloud-provider selection and agreements (SLA, NDA)",
+    ),
+    "MMS": (
+        "资产清单、变更与配置管理记录、漏洞扫描与补丁记录、备份恢复演练、应急预案与演练、运维地点与外包运维协议",
+        "Asset register, change and configuration records, vulnerability scans and patching, restore drills, "
+        "incident plans and drills, operations location and outsourcing agreements",
+    ),
+}
+
+
+@dataclass
+class Row:
+    item: str
+    class_code: str
+    class_zh: str
+    class_en: str
+    extension: str
+    cp_zh: str
+    cp_en: str
+    clause: str
+    unit_id: str | None
+    text_zh: str
+    text_en: str
+    status: str
+    reason_zh: str
+    reason_en: str
+    checks: list[str]
+    failing_resources: int
+    max_fail_severity: str | None
+    unverified: list[str]
+    high_risk: bool
+    responsibility: str
+    accepted: int = 0
+
+    @property
+    def ref(self) -> str:
+        return self.unit_id or self.item
+
+
+@dataclass
+class PlanEntry:
+    check: str
+    title_zh: str
+    title_en: str
+    severity: str
+    high_risk: str | None
+    items: list[str]  # unit IDs evidenced
+    steps_zh: str
+    steps_en: str
+    console: str | None
+    cli: str | None
+    terraform: str | None
+    resources: list[dict[str, Any]]
+
+
+@dataclass
+class AccountReport:
+    provider: str
+    account: str
+    account_name: str | None
+    regions: list[str]
+    identity: dict[str, Any]
+    started_at: str
+    finished_at: str
+    tool_version: str
+    catalogue_version: str
+    level: int
+    rows: list[Row]
+    failures: list[dict[str, Any]]
+    plan: list[PlanEntry]
+    manual: list[Row]
+    collection_errors: list[dict[str, Any]]
+    survey: dict[str, Any] | None
+    summary: dict[str, int] = field(default_factory=dict)
+    accepted: list[dict[str, Any]] = field(default_factory=list)  # waived FAIL findings
+    expired_waivers: list[dict[str, Any]] = field(default_factory=list)
+
+
+def load_input(path: str | Path, level: int | None = None) -> tuple[dict[str, Any], inventory_mod.Inventory | None]:
+    """(findings document, inventory or None) from an inventory, a findings file, a scan folder
+    (inventory.json.gz + findings.json, as ``mlps scan --out`` writes) or an evidence pack."""
+    p = Path(path)
+    if p.suffix == ".zip":
+        from scanner.evidence import pack_contents
+
+        return pack_contents(p)
+    if p.is_dir():
+        inv_path, doc_path = p / "inventory.json.gz", p / "findings.json"
+        if not inv_path.is_file() or not doc_path.is_file():
+            raise MlpsError(f"{p}: a scan folder needs inventory.json.gz and findings.json")
+        return _findings(doc_path), inventory_mod.load(inv_path)
+    doc = inventory_mod.read_json(p)
+    kind = doc.get("kind") if isinstance(doc, dict) else None
+    if kind == findings_doc.KIND:
+        return _findings(p, doc), None
+    inv = inventory_mod.from_dict(doc, str(p))
+    return evaluate_inventory(inv, level or 3, findings_doc.sha256_file(p)), inv
+
+
+def _findings(p: Path, doc: Any = None) -> dict[str, Any]:
+    from scanner.load import validate
+
+    doc = inventory_mod.read_json(p) if doc is None else doc
+    if not isinstance(doc, dict) or doc.get("kind") != findings_doc.KIND:
+        raise MlpsError(f"{p}: not a findings document")
+    if doc.get("schema_version") != findings_doc.SCHEMA_VERSION:
+        raise MlpsError(f"{p}: findings schema version {doc.get('schema_version')!r} is not supported")
+    validate(doc, "findings", str(p))
+    return doc
+
+
+def evaluate_inventory(
+    inv: inventory_mod.Inventory, level: int, digest: str | None, params: dict[str, dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The findings document ``mlps evaluate`` would write for this inventory (same checks, same parameters)."""
+    catalogue = load_catalogue()
+    checks = load_checks(overrides=params or {})
+    fs = evaluate(inv, checks)
+    results = rollup(catalogue, load_links(catalogue), fs, inv.provider, inv.account_ids, level)
+    return findings_doc.build(
+        [(inv, digest)], fs, results, level, catalogue, {c.key: c.params for c in checks if c.params}
+    )
+
+
+def build(doc: dict[str, Any], inv: inventory_mod.Inventory | None) -> list[AccountReport]:
+    catalogue = load_catalogue()
+    items = catalogue.by_id()
+    checks = {c.key: c for c in load_checks()}
+    level = int(doc["level"])
+    out = []
+    for meta in doc["inventories"]:
+        for acct in meta["accounts"]:
+            aid = acct["id"]
+            reqs = [r for r in doc["requirements"] if r["account"] == aid]
+            fails = [f for f in open_failures(doc) if f["account"] == aid]
+            accepted = [f for f in doc["findings"] if f["account"] == aid and "waiver" in f]
+            by_check: dict[str, list[dict[str, Any]]] = defaultdict(list)
+            for f in fails:
+                by_check[f["check"]].append(f)
+            rows = []
+            for r in reqs:
+                it = items[r["item"]]
+                hr = any(checks[c].high_risk for c in r["checks"] if c in checks and by_check.get(c))
+                rows.append(
+                    Row(
+                        item=it.id,
+                        class_code=it.class_code,
+                        class_zh=it.class_zh,
+                        class_en=it.class_en,
+                        extension=it.extension,
+                        cp_zh=it.control_point_zh,
+                        cp_en=it.control_point_en,
+                        clause=r["clause"],
+                        unit_id=r["unit_id"],
+                        text_zh=it.text(level, "zh"),
+                        text_en=it.text(level, "en"),
+                        status=r["status"],
+                        reason_zh=r["reason"]["zh"],
+                        reason_en=r["reason"]["en"],
+                        checks=r["checks"],
+                        failing_resources=r["failing_resources"],
+                        max_fail_severity=r["max_fail_severity"],
+                        unverified=r["unverified"],
+                        high_risk=hr,
+                        responsibility=it.responsibility,
+                        accepted=r.get("accepted_findings", 0),
+                    )
+                )
+            rows.sort(
+                key=lambda x: (
+                    STATUS_RANK[x.status],
+                    -SEV_RANK[x.max_fail_severity],
+                    not x.high_risk,
+                    -x.failing_resources,
+                    x.class_code,
+                    x.clause,
+                )
+            )
+            plan = _plan(by_check, checks, rows)
+            manual = [r for r in rows if r.status in ("manual", "provider") and not r.checks]
+            account_inv = inv if inv is not None and aid in inv.account_ids else None
+            out.append(
+                AccountReport(
+                    provider=meta["provider"],
+                    account=aid,
+                    account_name=acct.get("name"),
+                    regions=meta["regions"],
+                    identity=meta["identity"],
+                    started_at=meta["scan"]["started_at"],
+                    finished_at=meta["scan"]["finished_at"],
+                    tool_version=meta["tool_version"],
+                    catalogue_version=doc["catalogue_version"],
+                    level=level,
+                    rows=rows,
+                    failures=fails,
+                    plan=plan,
+                    manual=manual,
+                    collection_errors=[e for e in meta["collection_errors"] if e["account"] == aid],
+                    survey=survey(account_inv, aid, fails) if account_inv else None,
+                    summary=dict(Counter(r.status for r in rows)),
+                    accepted=accepted,
+                    expired_waivers=[
+                        w for w in (doc.get("waivers") or {}).get("expired", []) if w.get("account") in (None, aid)
+                    ],
+                )
+            )
+    return out
+
+
+def _plan(by_check: dict[str, list[dict[str, Any]]], checks: dict[str, Any], rows: list[Row]) -> list[PlanEntry]:
+    units_by_check: dict[str, list[str]] = defaultdict(list)
+    for r in rows:
+        for c in r.checks:
+            units_by_check[c].append(r.ref)
+    entries = []
+    for key, fs in by_check.items():
+        c = checks.get(key)
+        if c is None:
+            continue
+        rem = c.remediation
+        entries.append(
+            PlanEntry(
+                check=key,
+                title_zh=c.title["zh"],
+                title_en=c.title["en"],
+                severity=c.severity,
+                high_risk=c.high_risk,
+                items=sorted(set(units_by_check.get(key, []))),
+                steps_zh=rem["zh"],
+                steps_en=rem["en"],
+                console=rem.get("console"),
+                cli=rem.get("cli"),
+                terraform=rem.get("terraform"),
+                resources=[
+                    {
+                        "type": f["resource_type"],
+                        "id": f["resource_id"],
+                        "name": f["resource_name"],
+                        "region": f["region"],
+                    }
+                    for f in fs
+                ],
+            )
+        )
+    entries.sort(key=lambda e: (-SEV_RANK[e.severity], e.high_risk is None, -len(e.resources), e.check))
+    return entries
+
+
+def survey(inv: inventory_mod.Inventory, account: str, fails: list[dict[str, Any]]) -> dict[str, Any]:
+    """信息系统调查: where things are, how the network is laid out, which security services run, where data sits."""
+    types = load_resource_types()
+    res = [r for r in inv.resources if r.account == account]
+    regions = Counter(r.region for r in res if r.region not in ("global", "*", "subscription"))
+    failing = defaultdict(set)
+    for f in fails:
+        failing[(f["resource_type"], f["resource_id"])].add(f["check"])
+    net_kinds = (
+        "vpc",
+        "vswitch",
+        "subnet",
+        "network-acl",
+        "security-group",
+        "network-security-group",
+        "eip",
+        "public-ip",
+        "load-balancer",
+        "application-gateway",
+        "flow-log",
+    )
+    security_kinds = {
+        "trail": "audit trail / 审计跟踪",
+        "detector": "threat detection / 威胁检测",
+        "hub": "Security Hub",
+        "web-acl": "WAF",
+        "edition": "Security Center / 云安全中心",
+        "agent": "host agents / 主机安全客户端",
+        "pricing": "Defender for Cloud plans",
+        "recorder": "configuration recording / 配置审计",
+        "application-gateway": "application gateway / WAF",
+        "diagnostic-setting": "activity-log export / 活动日志导出",
+    }
+    return {
+        "regions": [
+            {"region": r, "resources": n, "mainland": in_mainland_china(r) is True} for r, n in sorted(regions.items())
+        ],
+        "network": dict(
+            sorted(Counter(r.type.split(".")[-1] for r in res if r.type.split(".")[-1] in net_kinds).items())
+        ),
+        "security_services": dict(
+            sorted(
+                Counter(
+                    security_kinds[r.type.split(".")[-1]] for r in res if r.type.split(".")[-1] in security_kinds
+                ).items()
+            )
+        ),
+        "data_stores": [
+            {
+                "type": r.type,
+                "id": r.id,
+                "name": r.name,
+                "region": r.region,
+                "failing_checks": sorted(failing.get((r.type, r.id), ())),
+            }
+            for r in res
+            if types.get(r.type) and types[r.type].data_store
+        ],
+    }
+
+
+def text(zh: str, en: str, lang: str) -> str:
+    if lang == "zh":
+        return zh
+    if lang == "en":
+        return en
+    return f"{zh} / {en}"
+
+
+def status_label(key: str, lang: str) -> str:
+    return text(STATUS_ZH[key], STATUS_EN[key], lang)

@@ -1,0 +1,29 @@
+"""One self-contained HTML report (no external fonts, scripts or CDNs): filterable, print-friendly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from reports.data import STATUS_RANK, AccountReport, status_label, text
+
+ORDER = sorted(STATUS_RANK, key=STATUS_RANK.get)
+
+
+def render(reports: list[AccountReport], lang: str) -> str:
+    env = Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    classes = sorted({(row.class_code, text(row.class_zh, row.class_en, lang)) for r in reports for row in r.rows})
+    return env.get_template("report.html.j2").render(
+        reports=reports,
+        lang=lang,
+        order=ORDER,
+        classes=classes,
+        t=lambda zh, en: text(zh, en, lang),
+        label=lambda key: status_label(key, lang),
+    )
