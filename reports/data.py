@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,27 @@ MANUAL_EVIDENCE = {
 }
 
 
+# the standard's order of the ten 安全类 (technical, then management)
+CLASS_ORDER = ("PES", "CNS", "ABS", "CES", "SMC", "PSS", "ORS", "HRS", "CMS", "MMS")
+PROVIDER_EVIDENCE = (
+    "云服务商的等级保护测评结论与备案证明、服务协议中的安全责任划分",
+    "The cloud provider's MLPS assessment conclusion and filing proof, and the division of "
+    "security responsibility in its service agreement",
+)
+TECHNICAL_EVIDENCE = (
+    "现场核查与配置截图：测评人员登录相关设备或控制台查看配置，并访谈管理员",
+    "On-site review: the assessor inspects the configuration in the console or on the device and "
+    "interviews the administrator",
+)
+
+
+def manual_evidence(row: Row) -> tuple[str, str]:
+    """What the assessor will ask for on an item no configuration in the inventory can show."""
+    if row.status == "provider":
+        return PROVIDER_EVIDENCE
+    return MANUAL_EVIDENCE.get(row.class_code, TECHNICAL_EVIDENCE)
+
+
 @dataclass
 class Row:
     item: str
@@ -110,6 +132,7 @@ class PlanEntry:
     cli: str | None
     terraform: str | None
     resources: list[dict[str, Any]]
+    group: str = ""  # the requirement item this entry is filed under: the highest-ranked gap it evidences
 
 
 @dataclass
@@ -131,6 +154,7 @@ class AccountReport:
     collection_errors: list[dict[str, Any]]
     survey: dict[str, Any] | None
     summary: dict[str, int] = field(default_factory=dict)
+    by_class: list[dict[str, Any]] = field(default_factory=list)  # per 安全类: status counts
     accepted: list[dict[str, Any]] = field(default_factory=list)  # waived FAIL findings
     expired_waivers: list[dict[str, Any]] = field(default_factory=list)
 
@@ -255,8 +279,9 @@ def build(doc: dict[str, Any], inv: inventory_mod.Inventory | None) -> list[Acco
                     plan=plan,
                     manual=manual,
                     collection_errors=[e for e in meta["collection_errors"] if e["account"] == aid],
-                    survey=survey(account_inv, aid, fails) if account_inv else None,
+                    survey=survey(account_inv, aid, doc["findings"]) if account_inv else None,
                     summary=dict(Counter(r.status for r in rows)),
+                    by_class=_by_class(rows),
                     accepted=accepted,
                     expired_waivers=[
                         w for w in (doc.get("waivers") or {}).get("expired", []) if w.get("account") in (None, aid)
@@ -264,6 +289,17 @@ def build(doc: dict[str, Any], inv: inventory_mod.Inventory | None) -> list[Acco
                 )
             )
     return out
+
+
+def _by_class(rows: list[Row]) -> list[dict[str, Any]]:
+    """Status counts per 安全类, general classes before cloud-extension rows of the same class."""
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for r in sorted(rows, key=lambda r: CLASS_ORDER.index(r.class_code) if r.class_code in CLASS_ORDER else 99):
+        entry = out.setdefault(
+            (r.class_code, r.class_zh), {"code": r.class_code, "zh": r.class_zh, "en": r.class_en, "counts": Counter()}
+        )
+        entry["counts"][r.status] += 1
+    return [{**e, "counts": dict(e["counts"]), "total": sum(e["counts"].values())} for e in out.values()]
 
 
 def _plan(by_check: dict[str, list[dict[str, Any]]], checks: dict[str, Any], rows: list[Row]) -> list[PlanEntry]:
@@ -302,68 +338,107 @@ def _plan(by_check: dict[str, list[dict[str, Any]]], checks: dict[str, Any], row
             )
         )
     entries.sort(key=lambda e: (-SEV_RANK[e.severity], e.high_risk is None, -len(e.resources), e.check))
-    return entries
+    # file each entry under the highest-ranked item it evidences; groups keep the order of their first entry
+    rank = {r.ref: n for n, r in enumerate(rows)}
+    groups: dict[str, list[PlanEntry]] = {}
+    for e in entries:
+        e.group = min(e.items, key=lambda u: rank.get(u, len(rank))) if e.items else ""
+        groups.setdefault(e.group, []).append(e)
+    return [e for g in groups.values() for e in g]
 
 
-def survey(inv: inventory_mod.Inventory, account: str, fails: list[dict[str, Any]]) -> dict[str, Any]:
-    """信息系统调查: where things are, how the network is laid out, which security services run, where data sits."""
+@cache
+def survey_spec() -> dict[str, Any]:
+    from scanner.load import read_yaml
+
+    return read_yaml(Path(__file__).parent / "survey.yaml")
+
+
+def _verdict(statuses: list[str]) -> str:
+    """fail beats error beats pass: one exposed path is enough, and an unreadable one is not 'closed'."""
+    for s in ("FAIL", "ERROR", "PASS"):
+        if s in statuses:
+            return s.lower()
+    return "unknown"
+
+
+def survey(inv: inventory_mod.Inventory, account: str, findings: list[dict[str, Any]]) -> dict[str, Any]:
+    """信息系统调查: where things are, how the network is laid out, which security services run, where
+    data sits and whether it is encrypted and exposed. Exposure and encryption come only from the shipped
+    checks listed in reports/survey.yaml; "unknown" means no such check ran on the resource."""
+    spec = survey_spec()
     types = load_resource_types()
     res = [r for r in inv.resources if r.account == account]
     regions = Counter(r.region for r in res if r.region not in ("global", "*", "subscription"))
-    failing = defaultdict(set)
-    for f in fails:
-        failing[(f["resource_type"], f["resource_id"])].add(f["check"])
-    net_kinds = (
-        "vpc",
-        "vswitch",
-        "subnet",
-        "network-acl",
-        "security-group",
-        "network-security-group",
-        "eip",
-        "public-ip",
-        "load-balancer",
-        "application-gateway",
-        "flow-log",
-    )
-    security_kinds = {
-        "trail": "audit trail / 审计跟踪",
-        "detector": "threat detection / 威胁检测",
-        "hub": "Security Hub",
-        "web-acl": "WAF",
-        "edition": "Security Center / 云安全中心",
-        "agent": "host agents / 主机安全客户端",
-        "pricing": "Defender for Cloud plans",
-        "recorder": "configuration recording / 配置审计",
-        "application-gateway": "application gateway / WAF",
-        "diagnostic-setting": "activity-log export / 活动日志导出",
-    }
-    return {
-        "regions": [
-            {"region": r, "resources": n, "mainland": in_mainland_china(r) is True} for r, n in sorted(regions.items())
-        ],
-        "network": dict(
-            sorted(Counter(r.type.split(".")[-1] for r in res if r.type.split(".")[-1] in net_kinds).items())
-        ),
-        "security_services": dict(
-            sorted(
-                Counter(
-                    security_kinds[r.type.split(".")[-1]] for r in res if r.type.split(".")[-1] in security_kinds
-                ).items()
+    exposure, encryption = set(spec["exposure_checks"]), set(spec["encryption_checks"])
+    by_res: dict[tuple[str, str | None], list[dict[str, Any]]] = defaultdict(list)
+    for f in findings:
+        if f["account"] == account:
+            by_res[(f["resource_type"], f["resource_id"])].append(f)
+
+    def labelled(kind: str) -> list[dict[str, Any]]:
+        counts = Counter(r.type for r in res if r.type in spec[kind])
+        return [
+            {"type": t, "zh": spec[kind][t]["zh"], "en": spec[kind][t]["en"], "count": n}
+            for t, n in sorted(counts.items())
+        ]
+
+    exposed = []
+    for (rtype, rid), fs in sorted(by_res.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+        hits = sorted(f["check"] for f in fs if f["check"] in exposure and f["status"] == "FAIL")
+        if hits:
+            exposed.append(
+                {"type": rtype, "id": rid, "name": fs[0]["resource_name"], "region": fs[0]["region"], "checks": hits}
             )
-        ),
-        "data_stores": [
+    stores = []
+    for r in res:
+        if not (types.get(r.type) and types[r.type].data_store):
+            continue
+        fs = by_res.get((r.type, r.id), [])
+        stores.append(
             {
                 "type": r.type,
                 "id": r.id,
                 "name": r.name,
                 "region": r.region,
-                "failing_checks": sorted(failing.get((r.type, r.id), ())),
+                "encryption": _verdict([f["status"] for f in fs if f["check"] in encryption]),
+                "internet_exposure": _verdict([f["status"] for f in fs if f["check"] in exposure]),
+                "failing_checks": sorted(f["check"] for f in fs if f["status"] == "FAIL"),
             }
-            for r in res
-            if types.get(r.type) and types[r.type].data_store
+        )
+    return {
+        "regions": [
+            {"region": r, "resources": n, "mainland": in_mainland_china(r) is True} for r, n in sorted(regions.items())
         ],
+        "network": labelled("network"),
+        "internet_exposed": exposed,
+        "security_services": labelled("security_services"),
+        "data_stores": stores,
     }
+
+
+_VERDICTS = {
+    # (check verdict, exposure?) -> words; an exposure check that FAILs means "exposed"
+    ("pass", False): ("已加密", "yes"),
+    ("fail", False): ("未加密", "no"),
+    ("pass", True): ("未暴露", "not exposed"),
+    ("fail", True): ("暴露", "exposed"),
+    ("error", False): ("未能评估", "not assessed"),
+    ("error", True): ("未能评估", "not assessed"),
+    ("unknown", False): ("无相关检查", "no check"),
+    ("unknown", True): ("无相关检查", "no check"),
+}
+
+
+def verdict(value: str, exposure: bool) -> tuple[str, str]:
+    return _VERDICTS[(value, exposure)]
+
+
+def identity_label(identity: dict[str, Any]) -> str:
+    """The identity the scan ran as, in one line (ARN, or object ID and tenant)."""
+    main = identity.get("arn") or identity.get("object_id") or identity.get("principal") or "-"
+    extra = [str(identity[k]) for k in ("type", "tenant") if identity.get(k)]
+    return f"{main} ({', '.join(extra)})" if extra else str(main)
 
 
 def text(zh: str, en: str, lang: str) -> str:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from reports.data import STATUS_RANK, AccountReport, status_label, text
+from reports.data import STATUS_RANK, AccountReport, identity_label, manual_evidence, status_label, text, verdict
 
 ORDER = sorted(STATUS_RANK, key=STATUS_RANK.get)
 
@@ -26,4 +26,17 @@ def render(reports: list[AccountReport], lang: str) -> str:
         classes=classes,
         t=lambda zh, en: text(zh, en, lang),
         label=lambda key: status_label(key, lang),
+        identity=identity_label,
+        evidence=manual_evidence,
+        verdict=lambda value, exposure: text(*verdict(value, exposure), lang),
+        verdict_class=_verdict_class,
     )
+
+
+def _verdict_class(value: str, exposure: bool) -> str:
+    """Colour a survey cell: green when safe, red when exposed or unencrypted, purple when unknown."""
+    if value in ("unknown", "error"):
+        return "s-not_assessed"
+    # both kinds of check pass when things are safe: encryption on, exposure closed
+    safe = value == "pass"
+    return "s-compliant" if safe else "s-non_compliant"

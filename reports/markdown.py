@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from reports.data import AccountReport, status_label, text
 
+_ORDER = ("non_compliant", "partial", "not_assessed", "compliant", "manual", "provider", "not_applicable")
 _GAPS = ("non_compliant", "partial", "not_assessed")
 
 
@@ -24,10 +25,13 @@ def render(reports: list[AccountReport], lang: str) -> str:
             f"- {t('采集时间', 'Collected')}: {r.finished_at} · {t('地域', 'Regions')}: {', '.join(r.regions) or '-'}"
         )
         out.append("")
-        out.append(f"| {t('状态', 'Status')} | {t('项数', 'Items')} |")
-        out.append("|---|---:|")
-        for key in ("non_compliant", "partial", "not_assessed", "compliant", "manual", "provider", "not_applicable"):
-            out.append(f"| {status_label(key, lang)} | {r.summary.get(key, 0)} |")
+        # one table: 安全类 rows, status columns, totals last
+        out.append(f"| {t('安全类', 'Class')} | " + " | ".join(status_label(k, lang) for k in _ORDER) + " |")
+        out.append("|---|" + "---:|" * len(_ORDER))
+        for c in r.by_class:
+            cells = " | ".join(str(c["counts"].get(k, 0) or "") for k in _ORDER)
+            out.append(f"| {text(c['zh'], c['en'], lang)} | {cells} |")
+        out.append(f"| **{t('合计', 'Total')}** | " + " | ".join(f"**{r.summary.get(k, 0)}**" for k in _ORDER) + " |")
         out.append("")
         gaps = [row for row in r.rows if row.status in _GAPS]
         out.append(f"## {t('差距项', 'Gaps')} ({len(gaps)})")
@@ -47,7 +51,11 @@ def render(reports: list[AccountReport], lang: str) -> str:
         out.append("")
         out.append(f"## {t('整改计划', 'Remediation plan')}")
         out.append("")
+        group = None
         for n, e in enumerate(r.plan, 1):
+            if e.group != group:
+                group = e.group
+                out.append(f"\n**{group}**\n")
             out.append(
                 f"{n}. **{text(e.title_zh, e.title_en, lang)}** (`{e.check}`, {e.severity}"
                 + (f", {t('高风险', 'high risk')} {e.high_risk}" if e.high_risk else "")
@@ -57,7 +65,29 @@ def render(reports: list[AccountReport], lang: str) -> str:
             out.append(f"   - {text(e.steps_zh, e.steps_en, lang)}")
             if e.cli:
                 out.append(f"   - `{e.cli}`")
+            names = [str(x["name"] or x["id"]) for x in e.resources]
+            out.append(f"   - {t('资源', 'Resources')}: {', '.join(names[:10])}" + (" …" if len(names) > 10 else ""))
         out.append("")
+        if r.survey:
+            s = r.survey
+            out.append(f"## {t('信息系统调查', 'System survey')}")
+            out.append("")
+            regions = ", ".join(
+                f"{g['region']} ({t('境内', 'mainland') if g['mainland'] else t('境外', 'outside')})"
+                for g in s["regions"]
+            )
+            out.append(f"- {t('地域', 'Regions')}: {regions or '-'}")
+            out.append(
+                f"- {t('网络', 'Network')}: "
+                + (", ".join(f"{text(n['zh'], n['en'], lang)} × {n['count']}" for n in s["network"]) or "-")
+            )
+            exposed = ", ".join(str(x["name"] or x["id"]) for x in s["internet_exposed"])
+            out.append(f"- {t('可从互联网访问', 'Reachable from the internet')}: {exposed or '-'}")
+            out.append(
+                f"- {t('安全服务', 'Security services')}: "
+                + (", ".join(f"{text(n['zh'], n['en'], lang)} × {n['count']}" for n in s["security_services"]) or "-")
+            )
+            out.append("")
         if r.accepted or r.expired_waivers:
             out.append(f"## {t('已接受风险', 'Accepted risks')} ({len(r.accepted)})")
             out.append("")

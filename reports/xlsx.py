@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
-from reports.data import AccountReport, status_label, text
+from reports.data import AccountReport, identity_label, manual_evidence, status_label, text, verdict
 
+STATUS_KEYS = ("non_compliant", "partial", "not_assessed", "compliant", "manual", "provider", "not_applicable")
 FILL = {
     "compliant": "C6EFCE",
     "partial": "FFEB9C",
@@ -20,6 +23,14 @@ FILL = {
     "not_applicable": "F2F2F2",
 }
 HEADER = PatternFill("solid", fgColor="1F4E78")
+WRAP = Alignment(vertical="top", wrap_text=True)
+
+
+def _header(ws: Worksheet, row: int, headers: list[str]) -> None:
+    for col, h in enumerate(headers, 1):
+        c = ws.cell(row=row, column=col, value=h)
+        c.font, c.fill = Font(bold=True, color="FFFFFF"), HEADER
+        c.alignment = Alignment(vertical="center", wrap_text=True)
 
 
 def _sheet(
@@ -30,55 +41,57 @@ def _sheet(
     widths: list[int],
     status_col: int | None = None,
     keys: list[str] | None = None,
-) -> None:
+) -> Worksheet:
+    """One table per sheet: header row frozen, filter over the table, status cells coloured."""
     ws = wb.create_sheet(title)
-    ws.append(headers)
-    for c in ws[1]:
-        c.font, c.fill = Font(bold=True, color="FFFFFF"), HEADER
-        c.alignment = Alignment(vertical="center", wrap_text=True)
+    _header(ws, 1, headers)
     for n, row in enumerate(rows):
         ws.append(row)
-        if status_col is not None and keys:
+        if status_col is not None and keys and keys[n] in FILL:
             ws.cell(row=n + 2, column=status_col).fill = PatternFill("solid", fgColor=FILL[keys[n]])
     for i, w in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(i)].width = w
     for row in ws.iter_rows(min_row=2):
         for c in row:
-            c.alignment = Alignment(vertical="top", wrap_text=True)
+            c.alignment = WRAP
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
+    return ws
 
 
 def write(reports: list[AccountReport], path: Path, lang: str) -> Path:
-    t = lambda zh, en: text(zh, en, lang)  # noqa: E731
+    def t(zh: str, en: str) -> str:
+        return text(zh, en, lang)
+
     wb = Workbook()
     wb.remove(wb.active)
-    overview = []
-    for r in reports:
-        overview.append(
-            [
-                r.provider,
-                r.account,
-                r.account_name or "",
-                r.level,
-                ", ".join(r.regions),
-                r.finished_at,
-                str(r.identity.get("arn") or r.identity.get("object_id") or r.identity.get("cloud") or ""),
-                *[
-                    r.summary.get(k, 0)
-                    for k in (
-                        "non_compliant",
-                        "partial",
-                        "not_assessed",
-                        "compliant",
-                        "manual",
-                        "provider",
-                        "not_applicable",
-                    )
-                ],
-            ]
-        )
-    _sheet(
+    _overview(wb, reports, lang, t)
+    _gaps(wb, reports, lang, t)
+    _issues(wb, reports, lang, t)
+    _survey(wb, reports, lang, t)
+    _plan(wb, reports, lang, t)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def _overview(wb: Workbook, reports: list[AccountReport], lang: str, t: Any) -> None:
+    rows = [
+        [
+            r.provider,
+            r.account,
+            r.account_name or "",
+            r.level,
+            ", ".join(r.regions),
+            r.finished_at,
+            identity_label(r.identity),
+            r.tool_version,
+            r.catalogue_version,
+            *[r.summary.get(k, 0) for k in STATUS_KEYS],
+        ]
+        for r in reports
+    ]
+    ws = _sheet(
         wb,
         _title("概览", "Overview", lang),
         [
@@ -89,22 +102,45 @@ def write(reports: list[AccountReport], path: Path, lang: str) -> Path:
             t("地域", "Regions"),
             t("采集时间", "Collected"),
             t("身份", "Identity"),
+            t("工具版本", "Tool"),
+            t("目录版本", "Catalogue"),
         ]
-        + [
-            status_label(k, lang)
-            for k in ("non_compliant", "partial", "not_assessed", "compliant", "manual", "provider", "not_applicable")
-        ],
-        overview,
-        [10, 22, 18, 6, 30, 22, 40] + [10] * 7,
+        + [status_label(k, lang) for k in STATUS_KEYS],
+        rows,
+        [10, 22, 18, 6, 30, 22, 44, 9, 11] + [10] * len(STATUS_KEYS),
     )
-    gap_rows, gap_keys = [], []
+    # below the account table: status counts per 安全类, one block per account
+    row = len(rows) + 3
+    for r in reports:
+        ws.cell(row=row, column=1, value=t("按安全类汇总", "By security class") + f" — {r.account}").font = Font(
+            bold=True
+        )
+        row += 1
+        _header(ws, row, [t("安全类", "Class"), t("合计", "Total")] + [status_label(k, lang) for k in STATUS_KEYS])
+        for c in r.by_class:
+            row += 1
+            ws.cell(row=row, column=1, value=text(c["zh"], c["en"], lang))
+            ws.cell(row=row, column=2, value=c["total"])
+            for n, k in enumerate(STATUS_KEYS):
+                v = c["counts"].get(k, 0)
+                cell = ws.cell(row=row, column=3 + n, value=v)
+                if v:
+                    cell.fill = PatternFill("solid", fgColor=FILL[k])
+        row += 2
+
+
+def _gaps(wb: Workbook, reports: list[AccountReport], lang: str, t: Any) -> None:
+    rows, keys = [], []
     for r in reports:
         plan_by_unit: dict[str, list[str]] = {}
         for e in r.plan:
             for u in e.items:
                 plan_by_unit.setdefault(u, []).append(text(e.steps_zh, e.steps_en, lang))
         for row in r.rows:
-            gap_rows.append(
+            reason = text(row.reason_zh, row.reason_en, lang)
+            if row.accepted:
+                reason += "\n" + t(f"已接受风险：{row.accepted} 项", f"accepted risk: {row.accepted}")
+            rows.append(
                 [
                     r.account,
                     row.ref,
@@ -113,14 +149,14 @@ def write(reports: list[AccountReport], path: Path, lang: str) -> Path:
                     text(row.cp_zh, row.cp_en, lang),
                     text(row.text_zh, row.text_en, lang),
                     status_label(row.status, lang),
-                    text(row.reason_zh, row.reason_en, lang),
+                    reason,
                     ", ".join(row.checks),
                     row.failing_resources,
                     f"findings.json#{r.account}/{row.item}",
-                    "\n".join(plan_by_unit.get(row.ref, [])),
+                    "\n".join(dict.fromkeys(plan_by_unit.get(row.ref, []))),
                 ]
             )
-            gap_keys.append(row.status)
+            keys.append(row.status)
     _sheet(
         wb,
         _title("差距分析", "Gap analysis", lang),
@@ -138,12 +174,15 @@ def write(reports: list[AccountReport], path: Path, lang: str) -> Path:
             t("证据", "Evidence"),
             t("整改建议", "Remediation"),
         ],
-        gap_rows,
+        rows,
         [20, 13, 12, 14, 14, 50, 10, 40, 30, 10, 30, 50],
         status_col=7,
-        keys=gap_keys,
+        keys=keys,
     )
-    issues = [
+
+
+def _issues(wb: Workbook, reports: list[AccountReport], lang: str, t: Any) -> None:
+    rows = [
         [
             r.account,
             f["check"],
@@ -158,7 +197,7 @@ def write(reports: list[AccountReport], path: Path, lang: str) -> Path:
         for r in reports
         for f in [*r.failures, *r.accepted]
     ]
-    issues += [
+    rows += [
         [
             r.account,
             w["check"] or w["item"],
@@ -187,71 +226,109 @@ def write(reports: list[AccountReport], path: Path, lang: str) -> Path:
             t("说明", "Message"),
             t("处置", "Disposition"),
         ],
-        issues,
+        rows,
         [20, 40, 10, 28, 40, 20, 14, 60, 40],
     )
-    assets = []
+
+
+def _survey(wb: Workbook, reports: list[AccountReport], lang: str, t: Any) -> None:
+    rows: list[list[object]] = []
     for r in reports:
-        s = r.survey or {}
-        for reg in s.get("regions", []):
-            assets.append(
+        s = r.survey
+        if s is None:
+            rows.append(
+                [r.account, "", t("无资产数据（输入为 findings 文件）", "no inventory in the input"), "", "", ""]
+            )
+            continue
+        for reg in s["regions"]:
+            rows.append(
                 [
                     r.account,
-                    t("地域", "Region"),
+                    t("物理位置", "Location"),
                     reg["region"],
                     reg["resources"],
-                    t("境内", "mainland") if reg["mainland"] else t("境外", "outside mainland"),
+                    t("中国内地", "mainland China") if reg["mainland"] else t("中国内地以外", "outside mainland China"),
+                    "",
                 ]
             )
-        for kind, n in (s.get("network") or {}).items():
-            assets.append([r.account, t("网络", "Network"), kind, n, ""])
-        for kind, n in (s.get("security_services") or {}).items():
-            assets.append([r.account, t("安全服务", "Security service"), kind, n, ""])
-        for d in s.get("data_stores", []):
-            assets.append(
+        for n in s["network"]:
+            rows.append([r.account, t("网络", "Network"), text(n["zh"], n["en"], lang), n["count"], n["type"], ""])
+        for x in s["internet_exposed"]:
+            rows.append(
+                [
+                    r.account,
+                    t("互联网可达", "Internet-reachable"),
+                    x["name"] or x["id"],
+                    1,
+                    f"{x['type']} ({x['region']})",
+                    ", ".join(x["checks"]),
+                ]
+            )
+        for n in s["security_services"]:
+            rows.append(
+                [r.account, t("安全服务", "Security service"), text(n["zh"], n["en"], lang), n["count"], n["type"], ""]
+            )
+        for d in s["data_stores"]:
+            rows.append(
                 [
                     r.account,
                     t("数据存储", "Data store"),
-                    f"{d['type']} {d['name'] or d['id']}",
+                    d["name"] or d["id"],
                     1,
-                    f"{d['region']}; " + (", ".join(d["failing_checks"]) or t("无失败检查", "no failing check")),
+                    f"{d['type']} ({d['region']}); "
+                    f"{t('加密', 'encrypted')}: {text(*verdict(d['encryption'], False), lang)}; "
+                    f"{t('互联网暴露', 'internet exposure')}: {text(*verdict(d['internet_exposure'], True), lang)}",
+                    ", ".join(d["failing_checks"]),
                 ]
             )
     _sheet(
         wb,
         _title("资产清单", "Survey", lang),
-        [t("账号", "Account"), t("类别", "Category"), t("项目", "Item"), t("数量", "Count"), t("说明", "Notes")],
-        assets,
-        [20, 14, 50, 8, 60],
+        [
+            t("账号", "Account"),
+            t("类别", "Category"),
+            t("项目", "Item"),
+            t("数量", "Count"),
+            t("说明", "Notes"),
+            t("失败检查", "Failing checks"),
+        ],
+        rows,
+        [20, 16, 40, 8, 60, 50],
     )
-    plan_rows = []
+
+
+def _plan(wb: Workbook, reports: list[AccountReport], lang: str, t: Any) -> None:
+    rows: list[list[object]] = []
     for r in reports:
         for n, e in enumerate(r.plan, 1):
-            plan_rows.append(
+            how = "\n".join(x for x in (e.console and t("控制台：", "Console: ") + e.console, e.cli) if x)
+            rows.append(
                 [
                     r.account,
                     n,
+                    e.group,
                     e.severity,
                     e.high_risk or "",
                     ", ".join(e.items),
                     text(e.title_zh, e.title_en, lang),
                     text(e.steps_zh, e.steps_en, lang),
-                    e.cli or e.console or "",
+                    how,
                     e.terraform or "",
                     len(e.resources),
                     "\n".join(str(x["name"] or x["id"]) for x in e.resources[:50]),
                 ]
             )
         for row in r.manual:
-            plan_rows.append(
+            rows.append(
                 [
                     r.account,
                     "",
+                    row.ref,
                     "",
                     "",
                     row.ref,
                     text(row.cp_zh, row.cp_en, lang),
-                    _manual_evidence(row.class_code, lang),
+                    text(*manual_evidence(row), lang),
                     "",
                     "",
                     "",
@@ -264,22 +341,20 @@ def write(reports: list[AccountReport], path: Path, lang: str) -> Path:
         [
             t("账号", "Account"),
             t("优先级", "Priority"),
+            t("归属测评单元", "Filed under"),
             t("严重性", "Severity"),
             t("高风险项", "High risk"),
             t("测评单元", "Units"),
             t("问题", "Issue"),
-            t("整改步骤", "Steps"),
-            t("命令/控制台", "CLI / console"),
+            t("整改步骤/所需证据", "Steps / evidence"),
+            t("控制台/命令", "Console / CLI"),
             "Terraform",
             t("资源数", "Resources"),
-            t("资源", "Affected"),
+            t("资源/状态", "Affected / status"),
         ],
-        plan_rows,
-        [20, 8, 10, 14, 24, 36, 60, 40, 40, 8, 40],
+        rows,
+        [20, 8, 13, 10, 14, 24, 36, 60, 40, 40, 8, 40],
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
 
 
 def _title(zh: str, en: str, lang: str) -> str:
@@ -287,7 +362,7 @@ def _title(zh: str, en: str, lang: str) -> str:
     return {"zh": zh, "en": en}.get(lang, f"{zh} {en}")[:31]
 
 
-def _disposition(f: dict[str, object], lang: str) -> str:
+def _disposition(f: dict[str, Any], lang: str) -> str:
     w = f.get("waiver")
     if not isinstance(w, dict):
         return text("待整改", "to remediate", lang)
@@ -296,10 +371,3 @@ def _disposition(f: dict[str, object], lang: str) -> str:
         f"accepted risk: {w['reason']} ({w['owner']}, until {w['expires']})",
         lang,
     )
-
-
-def _manual_evidence(code: str, lang: str) -> str:
-    from reports.data import MANUAL_EVIDENCE
-
-    zh, en = MANUAL_EVIDENCE.get(code, ("由测评人员查阅相关文档与记录", "The assessor reviews the related documents"))
-    return text(zh, en, lang)

@@ -56,12 +56,23 @@ def test_xlsx_is_an_assessors_gap_sheet(aws_reports: Path):
     assert ssh["资源 ID"] == "sg-0ssh0000000000002" and ssh["处置"] == "待整改"
     overview = sheet_rows(wb["概览"])
     assert overview[0]["账号"] == "123456789012" and overview[0]["不符合"] == 4
+    # per-安全类 block under the account table: 安全计算环境 counts add up to its total
+    ces = next(r for r in overview if r["云"] == "安全计算环境")
+    assert ces["账号"] == sum(v for k, v in ces.items() if k not in ("云", "账号") and isinstance(v, int))
     survey = sheet_rows(wb["资产清单"])
-    assert {"地域", "网络", "数据存储"} <= {r["类别"] for r in survey}
-    assert any(r["项目"] == "cn-north-1" and r["说明"] == "境内" for r in survey)
+    assert {"物理位置", "网络", "互联网可达", "安全服务", "数据存储"} <= {r["类别"] for r in survey}
+    assert any(r["项目"] == "cn-north-1" and r["说明"] == "中国内地" for r in survey)
+    reachable = {r["项目"] for r in survey if r["类别"] == "互联网可达"}
+    assert {"reporting-db", "marketing-assets"} <= reachable and "orders-db" not in reachable
+    (bucket,) = [r for r in survey if r["类别"] == "数据存储" and r["项目"] == "marketing-assets"]
+    assert "加密: 未加密" in bucket["说明"] and "互联网暴露: 暴露" in bucket["说明"]
     plan = sheet_rows(wb["整改计划"])
-    assert plan[0]["优先级"] == 1 and plan[0]["严重性"] in ("critical", "high")
-    assert any(r["状态"] if "状态" in r else r["资源"] == "人工核查" for r in plan)  # manual items listed
+    fixes = [r for r in plan if r["优先级"]]
+    assert fixes[0]["优先级"] == 1 and fixes[0]["严重性"] in ("critical", "high")
+    assert all(r["归属测评单元"] in r["测评单元"].split(", ") for r in fixes)
+    manual = [r for r in plan if not r["优先级"]]
+    assert {r["资源/状态"] for r in manual} == {"人工核查", "云服务商责任"}
+    assert any("测评结论" in r["整改步骤/所需证据"] for r in manual if r["资源/状态"] == "云服务商责任")
 
 
 def test_json_report_matches_schema_and_findings(aws_reports: Path, tmp_path: Path):
@@ -73,8 +84,15 @@ def test_json_report_matches_schema_and_findings(aws_reports: Path, tmp_path: Pa
     fails = [f for f in findings["findings"] if f["status"] == "FAIL"]
     assert sum(len(e["resources"]) for e in acct["plan"]) == len(fails)
     sev = {"critical": 3, "high": 2, "medium": 1, "low": 0}
-    ranks = [sev[e["severity"]] for e in acct["plan"]]
-    assert ranks == sorted(ranks, reverse=True)
+    groups: dict[str, list[int]] = {}
+    for e in acct["plan"]:
+        assert e["group"] in e["items"]
+        groups.setdefault(e["group"], []).append(sev[e["severity"]])
+    assert len(groups) > 3
+    for ranks in groups.values():  # by severity inside a requirement item ...
+        assert ranks == sorted(ranks, reverse=True)
+    heads = [ranks[0] for ranks in groups.values()]  # ... and items by their most urgent entry
+    assert heads == sorted(heads, reverse=True)
     assert acct["survey"]["regions"][0]["mainland"] is True
 
 
@@ -316,3 +334,14 @@ def test_diff_new_fixed_open_and_status_changes(tmp_path: Path):
         "removed": 0,
         "status_changes": 0,
     }
+
+
+def test_survey_spec_names_only_shipped_checks_and_types():
+    from reports.data import survey_spec
+    from scanner.checks import load_checks, load_resource_types
+
+    spec = survey_spec()
+    keys = {c.key for c in load_checks()}
+    types = set(load_resource_types())
+    assert set(spec["exposure_checks"]) <= keys and set(spec["encryption_checks"]) <= keys
+    assert set(spec["network"]) <= types and set(spec["security_services"]) <= types
