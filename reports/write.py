@@ -25,6 +25,8 @@ def write_reports(doc: dict[str, Any], inv: Inventory | None, out: Path, formats
     """Render every format from one AccountReport list, so all formats agree row for row."""
     from reports.data import build
 
+    if out.exists() and not out.is_dir():
+        raise MlpsError(f"{out}: exists and is not a folder")
     accounts = build(doc, inv)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []

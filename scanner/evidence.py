@@ -79,8 +79,8 @@ def build_pack(
     if waivers_file:
         from scanner.waivers import apply_to_doc, load_waivers
 
-        files["waivers.yaml"] = waivers_file.read_bytes()
         report_doc = apply_to_doc(doc, load_waivers(waivers_file))
+        files["waivers.yaml"] = waivers_file.read_bytes()
     with tempfile.TemporaryDirectory() as tmp:
         for p in write_reports(report_doc, inv, Path(tmp), list(FORMATS), lang):
             files[f"reports/{p.name}"] = p.read_bytes()

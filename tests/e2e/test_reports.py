@@ -345,3 +345,23 @@ def test_survey_spec_names_only_shipped_checks_and_types():
     types = set(load_resource_types())
     assert set(spec["exposure_checks"]) <= keys and set(spec["encryption_checks"]) <= keys
     assert set(spec["network"]) <= types and set(spec["security_services"]) <= types
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["report", "example:aws", "--out", "{tmp}/afile"], "exists and is not a folder"),
+        (["report", "example:aws", "--out", "{tmp}/r", "--format", "pdf"], "unknown report format 'pdf'"),
+        (["report", "{tmp}/afile", "--out", "{tmp}/r"], "afile"),
+        (["evidence", "pack", "example:aws", "--out", "{tmp}/p.txt"], "must end in .zip"),
+        (["evidence", "pack", "example:aws", "--out", "{tmp}/p.zip", "--sign-key", "{tmp}/afile"], "signing key"),
+        (["evidence", "pack", "example:aws", "--out", "{tmp}/p.zip", "--waivers", "{tmp}/none.yaml"], "not found"),
+        (["diff", "example:aws", "{tmp}/afile"], "afile"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2(tmp_path: Path, args: list[str], message: str):
+    (tmp_path / "afile").write_text("not json", encoding="utf-8")
+    r = mlps(*[a.format(tmp=tmp_path) for a in args])
+    assert r.returncode == 2, r.stderr
+    assert message in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "p.zip").exists()
