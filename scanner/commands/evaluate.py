@@ -18,7 +18,7 @@ from scanner.config import load_config
 from scanner.engine import evaluate
 from scanner.errors import EXIT_GAPS, MlpsError
 from scanner.links import load_links
-from scanner.model import SEVERITIES, Finding, Status
+from scanner.model import SEVERITIES, Finding
 from scanner.rollup import rollup
 
 
@@ -118,17 +118,6 @@ def run(args: argparse.Namespace) -> int:
     elif want_json and not args.output:
         sys.stdout.write(findings_doc.dumps(doc))
     return gate_doc(doc, fail_on)
-
-
-def gate(findings: list[Finding], fail_on: str | None) -> int:
-    """Exit 1 when a FAIL finding meets the --fail-on severity; errors alone never fail the gate."""
-    if not fail_on:
-        return 0
-    threshold = SEVERITIES.index(fail_on)
-    for f in findings:
-        if f.status is Status.FAIL and SEVERITIES.index(f.severity) >= threshold:
-            return EXIT_GAPS
-    return 0
 
 
 def gate_doc(doc: dict[str, Any], fail_on: str | None) -> int:

@@ -54,6 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--fail-on", choices=SEVERITIES, metavar="SEVERITY", help="exit 1 if a check fails at this severity or above"
     )
     parser.add_argument("--config", metavar="FILE", help="YAML config: level, fail_on, check parameters")
+    parser.add_argument("--waivers", metavar="FILE", help="YAML waivers: accepted risks do not fail --fail-on")
     parser.add_argument("--set", action="append", metavar="CHECK.PARAM=VALUE", help="override a check parameter")
     for module in ADAPTERS.values():  # adapter option modules import no SDK
         importlib.import_module(module).add_arguments(parser)
@@ -67,7 +68,12 @@ def run(args: argparse.Namespace) -> int:
         )
     cfg = load_config(args.config, args.set)
     level = level_arg(args.level, cfg.level)
-    checks = load_checks(overrides=cfg.params)  # validate config before spending time on API calls
+    checks = load_checks(overrides=cfg.params)  # validate config and waivers before spending time on API calls
+    waivers = None
+    if args.waivers:
+        from scanner.waivers import load_waivers
+
+        waivers = load_waivers(Path(args.waivers))
     catalogue = load_catalogue()
     links = load_links(catalogue)
     out = Path(args.out)
@@ -84,6 +90,10 @@ def run(args: argparse.Namespace) -> int:
     results = rollup(catalogue, links, fs, inv.provider, inv.account_ids, level)
     params = {c.key: c.params for c in checks if c.params}
     doc = findings_doc.build([(inv, findings_doc.sha256_file(inv_path))], fs, results, level, catalogue, params)
+    if waivers is not None:
+        from scanner.waivers import apply_to_doc
+
+        doc = apply_to_doc(doc, waivers)
     findings_doc.write(doc, out / "findings.json")
     if formats:
         from reports.write import write_reports
@@ -97,6 +107,6 @@ def run(args: argparse.Namespace) -> int:
         f"inventory: {inv_path}\nfindings:  {out / 'findings.json'}"
         + (f"\nreports:   {out}/report.{{{','.join(formats)}}}" if formats else "")
     )
-    from scanner.commands.evaluate import gate
+    from scanner.commands.evaluate import gate_doc
 
-    return gate(fs, args.fail_on or cfg.fail_on)
+    return gate_doc(doc, args.fail_on or cfg.fail_on)

@@ -90,6 +90,39 @@ def test_scan_aws_cli_writes_inventory_and_findings(moto_server, tmp_path):
     verified = subprocess.run([*cmd, "evidence", "verify", str(pack)], capture_output=True, text=True, timeout=120)
     assert verified.returncode == 0 and "OK" in verified.stdout
 
+    # the same waivers file format serves live scans: accepting every critical failure opens the gate
+    critical = sorted({x["check"] for x in doc["findings"] if x["status"] == "FAIL" and x["severity"] == "critical"})
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text(
+        "waivers:\n"
+        + "".join(f"  - check: {c}\n    reason: 评估中\n    owner: sec\n    expires: '2099-01-01'\n" for c in critical),
+        encoding="utf-8",
+    )
+    again = subprocess.run(
+        [
+            *cmd,
+            "scan",
+            "aws",
+            "--out",
+            str(tmp_path / "out2"),
+            "--quiet",
+            "--fail-on",
+            "critical",
+            "--waivers",
+            str(waivers),
+            "--report-format",
+            "none",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert again.returncode == 0, again.stderr
+    waived = json.loads((tmp_path / "out2" / "findings.json").read_text(encoding="utf-8"))
+    assert {x["check"] for x in waived["findings"] if "waiver" in x} == set(critical)
+    assert not (tmp_path / "out2" / "report.html").exists()
+
 
 def test_scan_with_unknown_region_is_one_line_error(moto_server, tmp_path):
     env = {**os.environ, "AWS_ENDPOINT_URL": moto_server}
