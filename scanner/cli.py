@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "pack findings, inventory and reports into a signed, hashed zip; verify one",
     ),
     "diff": ("scanner.commands.diff", "compare two scans: new, fixed and still-open findings, status changes"),
+    "iac": ("scanner.commands.iac", "scan Terraform (folders, .tf, plan JSON) with checkov and gate CI on MLPS gaps"),
     "scan": ("scanner.commands.scan", "collect a cloud account read-only (aws, alibaba, azure) and evaluate it"),
 }
 

@@ -1,0 +1,1 @@
+"""Infrastructure as code: checkov scans Terraform, our mapping turns its results into MLPS findings."""

@@ -1,0 +1,77 @@
+"""Data location (GB/T 22239 cloud extension, 8.2.4.5 / L3-CES2-10 family): resources stay in mainland China."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from checkov.common.models.enums import CheckCategories, CheckResult
+from checkov.terraform.checks.provider.base_check import BaseProviderCheck
+from checkov.terraform.checks.resource.base_resource_check import BaseResourceCheck
+
+AWS_CHINA = {"cn-north-1", "cn-northwest-1"}
+# Azure operated by 21Vianet; names as azurerm accepts them (lower-case, no spaces)
+AZURE_CHINA = {"chinaeast", "chinaeast2", "chinaeast3", "chinanorth", "chinanorth2", "chinanorth3"}
+
+
+def _first(conf: dict[str, Any], key: str) -> Any:
+    value = conf.get(key)
+    return value[0] if isinstance(value, list) and value else value
+
+
+def alibaba_mainland(region: str) -> bool:
+    return region.startswith("cn-") and region != "cn-hongkong"
+
+
+class ProviderRegionInMainlandChina(BaseProviderCheck):
+    def __init__(self) -> None:
+        super().__init__(
+            name="Provider region is in mainland China (alicloud: cn-* but not cn-hongkong; aws: cn-north*-1)",
+            id="CKV_MLPS_1",
+            categories=[CheckCategories.GENERAL_SECURITY],
+            supported_provider=["alicloud", "aws"],
+        )
+
+    def scan_entity_conf(self, conf: dict[str, list[Any]], entity_type: str) -> CheckResult:
+        # the base class drops entity_type (the provider name), which decides the rule
+        region = _first(conf, "region")
+        if not isinstance(region, str) or "${" in region:
+            return CheckResult.UNKNOWN  # set by a variable checkov could not resolve: not judged, not passed
+        ok = region in AWS_CHINA if entity_type == "aws" else alibaba_mainland(region)
+        return CheckResult.PASSED if ok else CheckResult.FAILED
+
+    def scan_provider_conf(self, conf: dict[str, list[Any]]) -> CheckResult:  # pragma: no cover - not called
+        region = _first(conf, "region")
+        ok = isinstance(region, str) and alibaba_mainland(region)
+        return CheckResult.PASSED if ok else CheckResult.FAILED
+
+
+class AzureLocationInChina(BaseResourceCheck):
+    def __init__(self) -> None:
+        super().__init__(
+            name="Azure resource location is an Azure China region",
+            id="CKV_MLPS_2",
+            categories=[CheckCategories.GENERAL_SECURITY],
+            supported_resources=[
+                "azurerm_resource_group",
+                "azurerm_storage_account",
+                "azurerm_virtual_network",
+                "azurerm_linux_virtual_machine",
+                "azurerm_windows_virtual_machine",
+                "azurerm_managed_disk",
+                "azurerm_mssql_server",
+                "azurerm_key_vault",
+                "azurerm_log_analytics_workspace",
+                "azurerm_postgresql_flexible_server",
+                "azurerm_mysql_flexible_server",
+            ],
+        )
+
+    def scan_resource_conf(self, conf: dict[str, list[Any]]) -> CheckResult:
+        location = _first(conf, "location")
+        if not isinstance(location, str) or "${" in location:
+            return CheckResult.UNKNOWN
+        return CheckResult.PASSED if location.replace(" ", "").lower() in AZURE_CHINA else CheckResult.FAILED
+
+
+check_provider = ProviderRegionInMainlandChina()
+check_azure = AzureLocationInChina()

@@ -1,0 +1,170 @@
+"""Run checkov in-process on IaC and turn its records into MLPS findings and requirement results.
+
+checkov is imported here only, when ``mlps iac`` runs. Only the checks in mappings/iac/checkov.yaml
+run (plus our custom checks in iac/checks/), so a scan spends no time on checks that evidence nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from scanner.catalogue import Catalogue
+from scanner.errors import MlpsError
+from scanner.inventory import Inventory
+from scanner.links import Link
+from scanner.load import package_path, read_yaml
+from scanner.model import Finding, Status
+
+PREFIX = {"alicloud": "alibaba", "aws": "aws", "azurerm": "azure"}
+ACCOUNT = "iac"
+
+
+@dataclass
+class IacResult:
+    findings: list[Finding]
+    suppressed: list[dict[str, Any]]
+    parse_errors: list[dict[str, str]]
+    providers: list[str]
+    titles: dict[str, str] = field(default_factory=dict)  # iac check key -> checkov title
+
+
+@cache
+def mapping() -> dict[str, dict[str, Any]]:
+    doc = read_yaml(package_path("mappings") / "iac" / "checkov.yaml")
+    return doc["checks"]
+
+
+def check_key(checkov_id: str, provider: str) -> str:
+    return f"{provider}/{checkov_id.lower().replace('_', '-')}"
+
+
+def iac_links(catalogue: Catalogue, links: dict[str, list[Link]]) -> dict[str, list[Link]]:
+    """Item -> links for IaC check keys: each checkov check inherits the links of its live twin(s)."""
+    twins: dict[str, list[tuple[str, str]]] = {}
+    for cid, m in mapping().items():
+        for live in [m["same_as"], *m.get("also", [])]:
+            provider = live.split("/", 1)[0]
+            twins.setdefault(live, []).append((cid, provider))
+    out: dict[str, list[Link]] = {}
+    for item, entries in links.items():
+        for lk in entries:
+            for cid, provider in twins.get(lk.check, ()):
+                key = check_key(cid, provider)
+                if all(x.check != key for x in out.get(item, [])):
+                    out.setdefault(item, []).append(
+                        Link(item=item, check=key, covers=lk.covers, why=f"same as {lk.check}", levels=lk.levels)
+                    )
+    return out
+
+
+def _provider_of(resource: str, entity: str | None) -> str | None:
+    head = (entity or resource).split(".")[0]
+    if head == "provider":
+        head = resource.split(".")[1] if "." in resource else ""
+    head = head.split("_")[0]
+    return PREFIX.get(head)
+
+
+def scan(paths: list[Path], framework: str = "terraform") -> IacResult:
+    """Scan files and folders; a file that does not parse is reported and the rest still scanned."""
+    logging.getLogger("checkov").setLevel(logging.CRITICAL)
+    os.environ.setdefault("LOG_LEVEL", "CRITICAL")
+    os.environ.setdefault("CHECKOV_RUN_SCA_PACKAGE_SCAN_V2", "false")
+    try:
+        from checkov.runner_filter import RunnerFilter
+        from checkov.terraform.plan_runner import Runner as PlanRunner
+        from checkov.terraform.runner import Runner
+    except ImportError:
+        raise MlpsError("checkov is not installed", "pip install 'mlps-scanner[iac]'") from None
+    ids = sorted(mapping())
+    custom = str(Path(__file__).parent / "checks")
+    records, parse_errors, suppressed = [], [], []
+    folders = [p for p in paths if p.is_dir()]
+    plans = [p for p in paths if p.is_file() and p.suffix == ".json"]
+    tf_files = [p for p in paths if p.is_file() and p.suffix == ".tf"]
+    for p in paths:
+        if not p.exists():
+            raise MlpsError(f"{p}: no such file or folder")
+        if p.is_file() and p.suffix not in (".tf", ".json"):
+            raise MlpsError(f"{p}: not a Terraform file (.tf) or plan (.json)")
+    runs: list[tuple[Any, dict[str, Any]]] = []
+    for folder in folders:
+        runs.append((Runner(), {"root_folder": str(folder)}))
+    if tf_files:
+        runs.append((Runner(), {"root_folder": None, "files": [str(f) for f in tf_files]}))
+    if plans:
+        runs.append((PlanRunner(), {"root_folder": None, "files": [str(f) for f in plans]}))
+    for runner, kwargs in runs:
+        rf = RunnerFilter(framework=["terraform", "terraform_plan"], checks=ids)
+        report = runner.run(runner_filter=rf, external_checks_dir=[custom], **kwargs)
+        base = Path(kwargs["root_folder"]) if kwargs.get("root_folder") else None
+        for rec in report.failed_checks + report.passed_checks:
+            records.append((rec, base))
+        for rec in report.skipped_checks:
+            suppressed.append(
+                {
+                    "checkov_id": rec.check_id,
+                    "resource": rec.resource,
+                    "file": _rel(rec, base),
+                    "line": rec.file_line_range[0],
+                    "reason": (rec.check_result or {}).get("suppress_comment", ""),
+                }
+            )
+        for f in report.parsing_errors:
+            parse_errors.append({"file": str(f), "error": "could not be parsed (HCL syntax or JSON error)"})
+    findings, providers, titles = [], set(), {}
+    for rec, base in records:
+        m = mapping().get(rec.check_id)
+        provider = _provider_of(rec.resource, getattr(rec, "entity_type", None)) if m else None
+        if m is None or provider is None:
+            continue
+        providers.add(provider)
+        key = check_key(rec.check_id, provider)
+        titles[key] = rec.check_name
+        result = rec.check_result["result"]
+        status = Status.PASS if result.name == "PASSED" else Status.FAIL
+        rel = _rel(rec, base)
+        start, end = rec.file_line_range
+        findings.append(
+            Finding(
+                check=key,
+                account=ACCOUNT,
+                region="iac",
+                resource_type=rec.resource.split(".")[0] if not rec.resource.startswith("provider") else "provider",
+                resource_id=rec.resource,
+                resource_name=rec.resource,
+                status=status,
+                severity=m["severity"],
+                message=f"{rec.check_id} {rec.check_name} ({rel}:{start})",
+                evidence={
+                    "checkov_id": rec.check_id,
+                    "file": rel,
+                    "start_line": start,
+                    "end_line": end,
+                    "resource": rec.resource,
+                },
+            )
+        )
+    # de-duplicate: a folder and a file inside it may both be given
+    unique = {(f.check, f.resource_id, f.evidence["file"], f.evidence["start_line"]): f for f in findings}
+    return IacResult(sorted(unique.values(), key=Finding.sort_key), suppressed, parse_errors, sorted(providers), titles)
+
+
+def _rel(rec: Any, base: Path | None) -> str:
+    path = Path(rec.file_abs_path) if getattr(rec, "file_abs_path", None) else Path(rec.file_path)
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def pseudo_inventory(provider: str, paths: list[Path]) -> Inventory:
+    """Findings documents describe what was scanned per provider; for IaC that is the set of paths."""
+    inv = Inventory.new(provider, [{"id": ACCOUNT, "name": ", ".join(str(p) for p in paths)}], [], {"iac": "terraform"})
+    inv.source = "iac"
+    return inv
