@@ -34,6 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="exit 1 if a check fails at this severity or above, or a waiver has expired",
     )
     parser.add_argument("--waivers", metavar="FILE", help="YAML waivers (same file as for live scans)")
+    parser.add_argument("--create-baseline", metavar="FILE", help="record today's failures; later runs pass --baseline")
+    parser.add_argument("--baseline", metavar="FILE", help="fail only on failures not recorded in this baseline")
     parser.add_argument("--lang", choices=("zh", "en"), default="zh")
 
 
@@ -74,8 +76,18 @@ def run(args: argparse.Namespace) -> int:
         from scanner.waivers import apply_to_doc
 
         doc = apply_to_doc(doc, waivers)
+    if args.baseline:
+        from iac.baseline import apply_baseline, load_baseline
+
+        apply_baseline(doc, load_baseline(Path(args.baseline)))
+    if args.create_baseline:
+        from iac.baseline import write_baseline
+
+        n = write_baseline(doc, Path(args.create_baseline))
+        print(f"baseline: {n} failure(s) recorded in {args.create_baseline}", file=sys.stderr)
     _emit(doc, result.titles, formats, args)
-    code = gate_doc(doc, args.fail_on)
+    gated = {**doc, "findings": [f for f in doc["findings"] if not f.get("baseline")]}
+    code = gate_doc(gated, args.fail_on)
     if args.fail_on and doc.get("waivers", {}).get("expired"):
         code = EXIT_GAPS
     if code == 0 and result.parse_errors:
@@ -128,7 +140,7 @@ def _terminal(doc: dict, lang: str) -> None:
         print(f"{r['unit_id'] or r['item']}  {r['clause']}  {label}")
         for f in hits:
             ev = f["evidence"]
-            mark = "  [accepted risk]" if "waiver" in f else ""
+            mark = "  [accepted risk]" if "waiver" in f else ("  [baseline]" if f.get("baseline") else "")
             print(
                 f"  {f['severity']:<8} {ev['checkov_id']:<12} {f['resource_id']}  {ev['file']}:{ev['start_line']}{mark}"
             )

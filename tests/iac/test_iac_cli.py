@@ -153,3 +153,67 @@ def test_mapping_names_real_checks_and_live_twins():
         assert m["severity"] in ("low", "medium", "high", "critical")
         for twin in [m["same_as"], *m.get("also", [])]:
             assert twin in live, (cid, twin)
+
+
+def test_baseline_fails_only_on_new_failures(tmp_path: Path):
+    base = tmp_path / "baseline.json"
+    created = iac("aws", "--create-baseline", str(base), "--fail-on", "low")
+    assert created.returncode == 1 and "failure(s) recorded" in created.stderr
+    assert iac("aws", "--baseline", str(base), "--fail-on", "low").returncode == 0
+    # a new violation in a copy of the tree: only it fails the build
+    tree = tmp_path / "aws"
+    tree.mkdir()
+    (tree / "main.tf").write_text(
+        (FIXTURES / "aws" / "main.tf").read_text(encoding="utf-8")
+        + 'resource "aws_cloudwatch_log_group" "new" {\n  name = "/new"\n'
+        "  retention_in_days = 7\n}\n",
+        encoding="utf-8",
+    )
+    old = json.loads(base.read_text(encoding="utf-8"))
+    old["failures"] = [x.replace("aws/main.tf", str(tree / "main.tf")) for x in old["failures"]]
+    base.write_text(json.dumps(old), encoding="utf-8")
+    r = iac(str(tree), "--baseline", str(base), "--fail-on", "low", "--format", "json")
+    assert r.returncode == 1
+    doc = json.loads(r.stdout)
+    new = [f["resource_id"] for f in doc["findings"] if f["status"] == "FAIL" and not f.get("baseline")]
+    assert set(new) == {"aws_cloudwatch_log_group.new"}  # retention and KMS, both new
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}", encoding="utf-8")
+    r = iac("aws", "--baseline", str(bad))
+    assert r.returncode == 2 and "not a baseline file" in r.stderr
+
+
+def test_ci_integrations_run_the_documented_commands(tmp_path: Path):
+    import shlex
+
+    import yaml
+
+    root = FIXTURES.parents[2]
+    # the script the GitHub action and the GitLab job run
+    env = {
+        **os.environ,
+        "MLPS_PYTHON": iac_python(),
+        "MLPS_PATHS": "alicloud",
+        "MLPS_FAIL_ON": "critical",
+        "MLPS_OUT": str(tmp_path / "out"),
+    }
+    r = subprocess.run(
+        ["bash", str(root / "ci" / "mlps-iac.sh")], capture_output=True, text=True, cwd=FIXTURES, env=env, timeout=300
+    )
+    assert r.returncode == 1 and "CKV_MLPS_1" in r.stdout
+    assert {"mlps.sarif", "mlps-junit.xml", "mlps-findings.json"} <= {p.name for p in (tmp_path / "out").iterdir()}
+    action = yaml.safe_load((root / "action.yml").read_text(encoding="utf-8"))
+    assert action["runs"]["using"] == "composite"
+    assert any("ci/mlps-iac.sh" in s["run"] for s in action["runs"]["steps"])
+    # the pre-commit hook's entry, with the file names pre-commit appends
+    (hook,) = yaml.safe_load((root / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    entry = shlex.split(hook["entry"])
+    assert entry[0] == "mlps"
+    r = subprocess.run(
+        [iac_python(), "-m", "scanner.cli", *entry[1:], "azurerm/main.tf"],
+        capture_output=True,
+        text=True,
+        cwd=FIXTURES,
+        timeout=300,
+    )
+    assert r.returncode == 1 and "azurerm_resource_group.global" in r.stdout
