@@ -217,3 +217,11 @@ def test_ci_integrations_run_the_documented_commands(tmp_path: Path):
         timeout=300,
     )
     assert r.returncode == 1 and "azurerm_resource_group.global" in r.stdout
+
+
+def test_terraform_plan_json():
+    r = iac("plan/tfplan.json", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    f = fails(json.loads(r.stdout))
+    assert f[("CKV_AWS_24", "aws_security_group.ssh")]["evidence"]["file"] == "plan/tfplan.json"
+    assert ("CKV_MLPS_4", "aws_cloudwatch_log_group.app") in f  # 90 days < 180
