@@ -55,5 +55,24 @@ class CloudWatchLogGroupRetention(BaseResourceCheck):
         return CheckResult.PASSED if days >= MIN_DAYS else CheckResult.FAILED
 
 
+class WorkspaceRetention(BaseResourceCheck):
+    def __init__(self) -> None:
+        super().__init__(
+            name="Log Analytics workspace keeps data for at least 180 days",
+            id="CKV_MLPS_5",
+            categories=[CheckCategories.LOGGING],
+            supported_resources=["azurerm_log_analytics_workspace"],
+        )
+
+    def scan_resource_conf(self, conf: dict[str, list[Any]]) -> CheckResult:
+        days = _days(conf, "retention_in_days")
+        if days is None:
+            return CheckResult.FAILED  # the service default is 30 days
+        if not isinstance(days, int):
+            return CheckResult.UNKNOWN
+        return CheckResult.PASSED if days >= MIN_DAYS else CheckResult.FAILED
+
+
 check_logstore = LogStoreRetention()
+check_workspace = WorkspaceRetention()
 check_loggroup = CloudWatchLogGroupRetention()

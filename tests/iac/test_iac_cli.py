@@ -76,6 +76,8 @@ def test_aws_and_azure_fixtures():
     assert ("CKV_MLPS_1", "aws.default") not in f  # cn-north-1
     assert ("CKV_MLPS_2", "azurerm_resource_group.global") in f
     assert ("CKV_MLPS_2", "azurerm_resource_group.china") not in f
+    assert ("CKV_MLPS_5", "azurerm_log_analytics_workspace.default_retention") in f  # default is 30 days
+    assert ("CKV_MLPS_5", "azurerm_log_analytics_workspace.year") not in f
     assert {i["provider"] for i in doc["inventories"]} == {"aws", "azure"}
 
 
@@ -97,6 +99,9 @@ def test_sarif_and_junit(tmp_path: Path):
     assert r.returncode == 0, r.stderr
     sarif = json.loads((tmp_path / "mlps.sarif").read_text(encoding="utf-8"))
     assert sarif["version"] == "2.1.0"
+    from sarif_pydantic import Sarif  # the SARIF 2.1.0 object model; the official JSON Schema is not reachable here
+
+    assert len(Sarif.model_validate(sarif).runs[0].results) == len(sarif["runs"][0]["results"]) > 0
     run = sarif["runs"][0]
     rules = {x["id"]: x for x in run["tool"]["driver"]["rules"]}
     assert "L3-CES2-10" in rules["alibaba/ckv-mlps-1"]["fullDescription"]["text"]
