@@ -39,6 +39,11 @@ def mapping() -> dict[str, dict[str, Any]]:
     return doc["checks"]
 
 
+def account_id(provider: str) -> str:
+    """IaC has no account; one pseudo-account per provider keeps roll-ups and reports per cloud."""
+    return f"{ACCOUNT}:{provider}"
+
+
 def check_key(checkov_id: str, provider: str) -> str:
     return f"{provider}/{checkov_id.lower().replace('_', '-')}"
 
@@ -62,7 +67,32 @@ def iac_links(catalogue: Catalogue, links: dict[str, list[Link]]) -> dict[str, l
     return out
 
 
+def file_kind(path: Path) -> str:
+    """terraform, plan, cloudformation or arm, from the name and, for JSON, the top-level keys."""
+    if path.suffix == ".tf":
+        return "terraform"
+    if path.suffix in (".yaml", ".yml", ".template"):
+        return "cloudformation"
+    if path.suffix != ".json":
+        raise MlpsError(f"{path}: not Terraform (.tf), a plan or template (.json) or CloudFormation (.yaml)")
+    import json
+
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return "plan"  # let checkov report the parse error against the file
+    if isinstance(doc, dict) and "deploymentTemplate" in str(doc.get("$schema", "")):
+        return "arm"
+    if isinstance(doc, dict) and ("AWSTemplateFormatVersion" in doc or "Resources" in doc):
+        return "cloudformation"
+    return "plan"
+
+
 def _provider_of(resource: str, entity: str | None) -> str | None:
+    if resource.startswith("AWS::"):
+        return "aws"
+    if resource.startswith("Microsoft."):
+        return "azure"
     head = (entity or resource).split(".")[0]
     if head == "provider":
         head = resource.split(".")[1] if "." in resource else ""
@@ -76,6 +106,8 @@ def scan(paths: list[Path], framework: str = "terraform") -> IacResult:
     os.environ.setdefault("LOG_LEVEL", "CRITICAL")
     os.environ.setdefault("CHECKOV_RUN_SCA_PACKAGE_SCAN_V2", "false")
     try:
+        from checkov.arm.runner import Runner as ArmRunner
+        from checkov.cloudformation.runner import Runner as CfnRunner
         from checkov.runner_filter import RunnerFilter
         from checkov.terraform.plan_runner import Runner as PlanRunner
         from checkov.terraform.runner import Runner
@@ -84,23 +116,25 @@ def scan(paths: list[Path], framework: str = "terraform") -> IacResult:
     ids = sorted(mapping())
     custom = str(Path(__file__).parent / "checks")
     records, parse_errors, suppressed = [], [], []
-    folders = [p for p in paths if p.is_dir()]
-    plans = [p for p in paths if p.is_file() and p.suffix == ".json"]
-    tf_files = [p for p in paths if p.is_file() and p.suffix == ".tf"]
+    by_kind: dict[str, list[str]] = {"terraform": [], "plan": [], "cloudformation": [], "arm": []}
+    folders = []
     for p in paths:
         if not p.exists():
             raise MlpsError(f"{p}: no such file or folder")
-        if p.is_file() and p.suffix not in (".tf", ".json"):
-            raise MlpsError(f"{p}: not a Terraform file (.tf) or plan (.json)")
+        if p.is_dir():
+            folders.append(p)
+        else:
+            by_kind[file_kind(p)].append(str(p))
+    runners = {"terraform": Runner, "plan": PlanRunner, "cloudformation": CfnRunner, "arm": ArmRunner}
     runs: list[tuple[Any, dict[str, Any]]] = []
-    for folder in folders:
-        runs.append((Runner(), {"root_folder": str(folder)}))
-    if tf_files:
-        runs.append((Runner(), {"root_folder": None, "files": [str(f) for f in tf_files]}))
-    if plans:
-        runs.append((PlanRunner(), {"root_folder": None, "files": [str(f) for f in plans]}))
+    for folder in folders:  # each runner picks its own files from a folder
+        for kind in ("terraform", "cloudformation", "arm"):
+            runs.append((runners[kind](), {"root_folder": str(folder)}))
+    for kind, files in by_kind.items():
+        if files:
+            runs.append((runners[kind](), {"root_folder": None, "files": files}))
     for runner, kwargs in runs:
-        rf = RunnerFilter(framework=["terraform", "terraform_plan"], checks=ids)
+        rf = RunnerFilter(framework=["terraform", "terraform_plan", "cloudformation", "arm"], checks=ids)
         report = runner.run(runner_filter=rf, external_checks_dir=[custom], **kwargs)
         base = Path(kwargs["root_folder"]) if kwargs.get("root_folder") else None
         for rec in report.failed_checks + report.passed_checks:
@@ -133,9 +167,9 @@ def scan(paths: list[Path], framework: str = "terraform") -> IacResult:
         findings.append(
             Finding(
                 check=key,
-                account=ACCOUNT,
+                account=account_id(provider),
                 region="iac",
-                resource_type=rec.resource.split(".")[0] if not rec.resource.startswith("provider") else "provider",
+                resource_type=_resource_type(rec.resource),
                 resource_id=rec.resource,
                 resource_name=rec.resource,
                 status=status,
@@ -155,6 +189,13 @@ def scan(paths: list[Path], framework: str = "terraform") -> IacResult:
     return IacResult(sorted(unique.values(), key=Finding.sort_key), suppressed, parse_errors, sorted(providers), titles)
 
 
+def _resource_type(address: str) -> str:
+    """alicloud_disk.d1 -> alicloud_disk; AWS::EC2::Volume.V -> AWS::EC2::Volume; Microsoft.A/b.name -> Microsoft.A/b"""
+    if address.startswith("Microsoft."):
+        return address.rsplit(".", 1)[0]
+    return address.split(".")[0]
+
+
 def _rel(rec: Any, base: Path | None) -> str:
     path = Path(rec.file_abs_path) if getattr(rec, "file_abs_path", None) else Path(rec.file_path)
     try:
@@ -165,6 +206,8 @@ def _rel(rec: Any, base: Path | None) -> str:
 
 def pseudo_inventory(provider: str, paths: list[Path]) -> Inventory:
     """Findings documents describe what was scanned per provider; for IaC that is the set of paths."""
-    inv = Inventory.new(provider, [{"id": ACCOUNT, "name": ", ".join(str(p) for p in paths)}], [], {"iac": "terraform"})
+    inv = Inventory.new(
+        provider, [{"id": account_id(provider), "name": ", ".join(str(p) for p in paths)}], [], {"iac": "terraform"}
+    )
     inv.source = "iac"
     return inv

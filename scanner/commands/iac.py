@@ -132,12 +132,14 @@ def _terminal(doc: dict, lang: str) -> None:
         if f["status"] == "FAIL":
             fails.setdefault(f["check"], []).append(f)
     shown = set()
+    several = len(doc["inventories"]) > 1
     for r in doc["requirements"]:
-        hits = [f for c in r["checks"] for f in fails.get(c, ())]
+        hits = [f for c in r["checks"] for f in fails.get(c, ()) if f["account"] == r["account"]]
         if not hits:
             continue
         label = r["status_zh"] if lang == "zh" else r["status"]
-        print(f"{r['unit_id'] or r['item']}  {r['clause']}  {label}")
+        where = f"  [{r['account']}]" if several else ""
+        print(f"{r['unit_id'] or r['item']}  {r['clause']}  {label}{where}")
         for f in hits:
             ev = f["evidence"]
             mark = "  [accepted risk]" if "waiver" in f else ("  [baseline]" if f.get("baseline") else "")

@@ -47,7 +47,7 @@ def test_alicloud_findings_locations_and_rollup(tmp_path: Path):
     f = fails(doc)
     ssh = f[("CKV_ALI_2", "alicloud_security_group_rule.ssh_from_anywhere")]
     assert ssh["evidence"]["file"] == "alicloud/main.tf" and ssh["evidence"]["start_line"] == 5
-    assert ssh["severity"] == "high" and ssh["check"] == "alibaba/ckv-ali-2"
+    assert ssh["severity"] == "high" and ssh["check"] == "alibaba/ckv-ali-2" and ssh["account"] == "iac:alibaba"
     assert f[("CKV_MLPS_1", "alicloud.default")]["evidence"]["start_line"] == 1  # cn-hongkong is not mainland
     assert ("CKV_MLPS_3", "alicloud_log_store.audit") in f and ("CKV_MLPS_3", "alicloud_log_store.kept") not in f
     req = {x["unit_id"]: x["status_zh"] for x in doc["requirements"]}
@@ -230,3 +230,17 @@ def test_terraform_plan_json():
     f = fails(json.loads(r.stdout))
     assert f[("CKV_AWS_24", "aws_security_group.ssh")]["evidence"]["file"] == "plan/tfplan.json"
     assert ("CKV_MLPS_4", "aws_cloudwatch_log_group.app") in f  # 90 days < 180
+
+
+def test_cloudformation_and_arm_templates():
+    r = iac("cloudformation", "arm/template.json", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    f = fails(doc)
+    rdp = f[("CKV_AWS_25", "AWS::EC2::SecurityGroup.RdpOpen")]
+    assert rdp["evidence"]["file"] == "cloudformation/stack.yaml" and rdp["resource_type"] == "AWS::EC2::SecurityGroup"
+    assert rdp["account"] == "iac:aws"
+    storage = f[("CKV_AZURE_3", "Microsoft.Storage/storageAccounts.mlpsopen")]
+    assert storage["resource_type"] == "Microsoft.Storage/storageAccounts" and storage["account"] == "iac:azure"
+    assert ("CKV_AWS_3", "AWS::EC2::Volume.Data") not in f  # encrypted
+    assert {i["accounts"][0]["id"] for i in doc["inventories"]} == {"iac:aws", "iac:azure"}
