@@ -73,5 +73,24 @@ class AzureLocationInChina(BaseResourceCheck):
         return CheckResult.PASSED if location.replace(" ", "").lower() in AZURE_CHINA else CheckResult.FAILED
 
 
+class OssReplicationInMainlandChina(BaseResourceCheck):
+    def __init__(self) -> None:
+        super().__init__(
+            name="OSS cross-region replication destination is in mainland China",
+            id="CKV_MLPS_6",
+            categories=[CheckCategories.GENERAL_SECURITY],
+            supported_resources=["alicloud_oss_bucket_replication"],
+        )
+
+    def scan_resource_conf(self, conf: dict[str, list[Any]]) -> CheckResult:
+        dest = _first(conf, "destination")
+        location = _first(dest, "location") if isinstance(dest, dict) else None
+        if not isinstance(location, str) or "${" in location:
+            return CheckResult.UNKNOWN
+        region = location.removeprefix("oss-")  # OSS names regions oss-cn-beijing, ...
+        return CheckResult.PASSED if alibaba_mainland(region) else CheckResult.FAILED
+
+
 check_provider = ProviderRegionInMainlandChina()
+check_replication = OssReplicationInMainlandChina()
 check_azure = AzureLocationInChina()

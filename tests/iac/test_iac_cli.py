@@ -50,8 +50,10 @@ def test_alicloud_findings_locations_and_rollup(tmp_path: Path):
     assert ssh["severity"] == "high" and ssh["check"] == "alibaba/ckv-ali-2" and ssh["account"] == "iac:alibaba"
     assert f[("CKV_MLPS_1", "alicloud.default")]["evidence"]["start_line"] == 1  # cn-hongkong is not mainland
     assert ("CKV_MLPS_3", "alicloud_log_store.audit") in f and ("CKV_MLPS_3", "alicloud_log_store.kept") not in f
+    assert ("CKV_MLPS_6", "alicloud_oss_bucket_replication.to_hk") in f
+    assert ("CKV_MLPS_6", "alicloud_oss_bucket_replication.to_beijing") not in f
     req = {x["unit_id"]: x["status_zh"] for x in doc["requirements"]}
-    assert req["L3-CES2-10"] == "不符合"  # data location
+    assert req["L3-CES2-10"] == "部分符合"  # data location: provider region and one replica abroad, one at home
     assert req["L3-ABS1-05"] == "部分符合"  # port 22 open, port 3389 closed
     assert doc["suppressed"] == [
         {
@@ -86,7 +88,9 @@ def test_fail_on_gate_and_terminal_grouping():
     assert r.returncode == 1
     lines = r.stdout.splitlines()
     at = lines.index(next(x for x in lines if x.startswith("L3-CES2-10")))
-    assert "CKV_MLPS_1" in lines[at + 1] and "alicloud/main.tf:1" in lines[at + 1]
+    below = lines[at + 1 : at + 3]  # the two data-location failures: provider region, replica in Hong Kong
+    assert any("CKV_MLPS_1" in x and "alicloud/main.tf:1" in x for x in below)
+    assert any("CKV_MLPS_6" in x and "alicloud/main.tf:30" in x for x in below)
     assert "suppressed: CKV_ALI_10" in r.stdout
     assert iac("azurerm/main.tf", "--fail-on", "critical").returncode == 1
     assert iac("aws", "--fail-on", "critical").returncode == 1  # public RDS
@@ -111,7 +115,7 @@ def test_sarif_and_junit(tmp_path: Path):
     assert all(run["tool"]["driver"]["rules"][x["ruleIndex"]]["id"] == x["ruleId"] for x in run["results"])
     root = ET.parse(tmp_path / "mlps-junit.xml").getroot()
     suites = {s.get("name").split(" ")[0]: s for s in root.iter("testsuite")}
-    assert suites["L3-CES2-10"].get("failures") == "1"
+    assert suites["L3-CES2-10"].get("failures") == "2"
     assert int(root.get("failures")) >= 4
 
 
@@ -125,7 +129,7 @@ def test_parse_error_is_reported_and_the_rest_scanned():
 def test_waivers_and_expired_waiver(tmp_path: Path):
     w = tmp_path / "w.yaml"
     w.write_text(
-        "waivers:\n  - check: alibaba/ckv-mlps-1\n    reason: HK edge only\n    owner: net\n"
+        "waivers:\n  - check: alibaba/ckv-mlps-[16]\n    reason: HK edge only\n    owner: net\n"
         "    expires: '2099-01-01'\n  - check: alibaba/ckv-ali-2\n    reason: old\n    owner: sec\n"
         "    expires: '2020-01-01'\n",
         encoding="utf-8",
@@ -134,7 +138,7 @@ def test_waivers_and_expired_waiver(tmp_path: Path):
     assert r.returncode == 1  # the critical finding is accepted, but an expired waiver fails the build
     assert "[accepted risk]" in r.stdout
     w.write_text(
-        "waivers:\n  - check: alibaba/ckv-mlps-1\n    reason: HK edge only\n    owner: net\n"
+        "waivers:\n  - check: alibaba/ckv-mlps-[16]\n    reason: HK edge only\n    owner: net\n"
         "    expires: '2099-01-01'\n",
         encoding="utf-8",
     )
