@@ -21,6 +21,7 @@ EXIT_INTERRUPTED = 130
 
 # name -> (module, one-line summary)
 COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("scanner.commands.demo", "assess three simulated cloud accounts end to end, offline, in under a minute"),
     "catalog": ("scanner.commands.catalog", "list and show MLPS 2.0 requirement items (GB/T 22239-2019)"),
     "checks": ("scanner.commands.checks", "list the checks and the requirement items they evidence"),
     "evaluate": ("scanner.commands.evaluate", "evaluate saved inventories offline against a protection level"),

@@ -1,0 +1,38 @@
+"""``mlps demo`` end to end: three simulated clouds scanned by the real adapters, reports and signed packs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.e2e.test_cli import mlps
+
+
+def statuses(out: Path, provider: str) -> dict[tuple[str, str], str]:
+    doc = json.loads((out / provider / "findings.json").read_text(encoding="utf-8"))
+    return {(f["check"], f["resource_name"]): f["status"] for f in doc["findings"]}
+
+
+def test_demo_assesses_three_clouds(tmp_path: Path):
+    out = tmp_path / "demo"
+    r = mlps("demo", "--out", str(out), "--lang", "en")
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert "demo assessment at level 3 done" in r.stdout
+    for p in ("aws", "alibaba", "azure"):
+        for name in ("inventory.json.gz", "findings.json", "report.html", "report.xlsx", "report.md"):
+            assert (out / p / name).stat().st_size > 0, (p, name)
+    aws = statuses(out, "aws")  # seeded faults found, good configuration passes
+    assert aws[("aws/rds-instance-public-access-check", "reporting-db")] == "FAIL"
+    assert aws[("aws/mfa-enabled-for-iam-console-access", "bob")] == "FAIL"
+    assert aws[("aws/mfa-enabled-for-iam-console-access", "alice")] == "PASS"
+    ali = statuses(out, "alibaba")
+    assert ali[("alibaba/oss-bucket-public-read-prohibited", "hk-public-site")] == "FAIL"
+    assert ali[("alibaba/ram-user-mfa-check", "dev-li")] == "FAIL"
+    assert ali[("alibaba/resource-region-in-mainland-china", "hk-public-site")] == "FAIL"
+    az = statuses(out, "azure")
+    assert az[("azure/ssh-access-from-the-internet-should-be-blocked", "web-nsg")] == "FAIL"
+    assert az[("azure/secure-transfer-to-storage-accounts-should-be-enabled", "appdata01")] == "PASS"
+    pub = out / "demo-signing-key.pub.pem"
+    for p in ("aws", "alibaba", "azure"):
+        v = mlps("evidence", "verify", str(out / f"{p}-evidence.zip"), "--public-key", str(pub))
+        assert v.returncode == 0 and "signature: valid" in v.stdout, v.stdout
