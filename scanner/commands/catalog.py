@@ -47,9 +47,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--unverified", action="store_true", help="only items resting on unverified sources")
     add_lang(parser)
     parser.add_argument("--format", choices=("table", "json"), default="table")
+    parser.add_argument(
+        "--coverage",
+        action="store_true",
+        help="print the coverage table (Markdown, all levels) that docs/coverage.md holds",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.coverage:
+        from reports.coverage import render
+
+        sys.stdout.write(render() + "\n")
+        return 0
     cat = load_catalogue()
     keys = [k for k in args.items if k not in ("show", "list")]
     if keys:

@@ -131,3 +131,13 @@ def test_bad_catalogue_file_is_one_line_error(tmp_path: Path):
         assert "pes.yaml" in e.value.one_line() and "\n" not in e.value.one_line()
     finally:
         load_catalogue.cache_clear()
+
+
+def test_docs_coverage_table_is_current():
+    """docs/coverage.md is generated; regenerate with: mlps catalog --coverage > docs/coverage.md"""
+    from pathlib import Path
+
+    from reports.coverage import render
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "coverage.md"
+    assert doc.read_text(encoding="utf-8") == render() + "\n"
