@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
             "alibaba": _start_alibaba(stack),
             "azure": _start_azure(stack, Path(tmp)),
         }
-        print(f"simulated clouds up on 127.0.0.1 ({time.perf_counter() - t0:.1f} s); scanning ...")
+        print(f"simulated clouds up on 127.0.0.1 ({time.perf_counter() - t0:.1f} s); scanning ...", flush=True)
         procs = {
             p: subprocess.Popen(
                 [

@@ -36,3 +36,36 @@ def test_demo_assesses_three_clouds(tmp_path: Path):
     for p in ("aws", "alibaba", "azure"):
         v = mlps("evidence", "verify", str(out / f"{p}-evidence.zip"), "--public-key", str(pub))
         assert v.returncode == 0 and "signature: valid" in v.stdout, v.stdout
+
+
+def test_demo_ctrl_c_stops_servers_and_children(tmp_path: Path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    def interruptible() -> None:  # a shell may start us with SIGINT ignored; a terminal user would not
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.setpgrp()
+
+    p = subprocess.Popen(
+        [sys.executable, "-m", "scanner.cli", "demo", "--out", str(tmp_path / "d")],
+        preexec_fn=interruptible,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert p.stdout is not None
+    assert "scanning" in p.stdout.readline()  # servers are up and the scans have started
+    os.killpg(p.pid, signal.SIGINT)
+    _, err = p.communicate(timeout=120)
+    assert p.returncode == 130 and "interrupted" in err
+    for _ in range(50):  # the process group (servers' threads, scan children) empties
+        try:
+            os.killpg(p.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("demo left processes behind after Ctrl-C")
