@@ -71,10 +71,12 @@ def file_kind(path: Path) -> str:
     """terraform, plan, cloudformation or arm, from the name and, for JSON, the top-level keys."""
     if path.suffix == ".tf":
         return "terraform"
+    if path.suffix == ".bicep":
+        return "bicep"
     if path.suffix in (".yaml", ".yml", ".template"):
         return "cloudformation"
     if path.suffix != ".json":
-        raise MlpsError(f"{path}: not Terraform (.tf), a plan or template (.json) or CloudFormation (.yaml)")
+        raise MlpsError(f"{path}: not Terraform (.tf), a plan or template (.json), CloudFormation (.yaml) or Bicep")
     import json
 
     try:
@@ -107,6 +109,7 @@ def scan(paths: list[Path], framework: str = "terraform") -> IacResult:
     os.environ.setdefault("CHECKOV_RUN_SCA_PACKAGE_SCAN_V2", "false")
     try:
         from checkov.arm.runner import Runner as ArmRunner
+        from checkov.bicep.runner import Runner as BicepRunner
         from checkov.cloudformation.runner import Runner as CfnRunner
         from checkov.runner_filter import RunnerFilter
         from checkov.terraform.plan_runner import Runner as PlanRunner
@@ -116,7 +119,7 @@ def scan(paths: list[Path], framework: str = "terraform") -> IacResult:
     ids = sorted(mapping())
     custom = str(Path(__file__).parent / "checks")
     records, parse_errors, suppressed = [], [], []
-    by_kind: dict[str, list[str]] = {"terraform": [], "plan": [], "cloudformation": [], "arm": []}
+    by_kind: dict[str, list[str]] = {"terraform": [], "plan": [], "cloudformation": [], "arm": [], "bicep": []}
     folders = []
     for p in paths:
         if not p.exists():
@@ -125,16 +128,22 @@ def scan(paths: list[Path], framework: str = "terraform") -> IacResult:
             folders.append(p)
         else:
             by_kind[file_kind(p)].append(str(p))
-    runners = {"terraform": Runner, "plan": PlanRunner, "cloudformation": CfnRunner, "arm": ArmRunner}
+    runners = {
+        "terraform": Runner,
+        "plan": PlanRunner,
+        "cloudformation": CfnRunner,
+        "arm": ArmRunner,
+        "bicep": BicepRunner,
+    }
     runs: list[tuple[Any, dict[str, Any]]] = []
     for folder in folders:  # each runner picks its own files from a folder
-        for kind in ("terraform", "cloudformation", "arm"):
+        for kind in ("terraform", "cloudformation", "arm", "bicep"):
             runs.append((runners[kind](), {"root_folder": str(folder)}))
     for kind, files in by_kind.items():
         if files:
             runs.append((runners[kind](), {"root_folder": None, "files": files}))
     for runner, kwargs in runs:
-        rf = RunnerFilter(framework=["terraform", "terraform_plan", "cloudformation", "arm"], checks=ids)
+        rf = RunnerFilter(framework=["terraform", "terraform_plan", "cloudformation", "arm", "bicep"], checks=ids)
         report = runner.run(runner_filter=rf, external_checks_dir=[custom], **kwargs)
         base = Path(kwargs["root_folder"]) if kwargs.get("root_folder") else None
         for rec in report.failed_checks + report.passed_checks:

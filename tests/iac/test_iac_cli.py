@@ -236,8 +236,8 @@ def test_terraform_plan_json():
     assert ("CKV_MLPS_4", "aws_cloudwatch_log_group.app") in f  # 90 days < 180
 
 
-def test_cloudformation_and_arm_templates():
-    r = iac("cloudformation", "arm/template.json", "--format", "json")
+def test_cloudformation_arm_and_bicep_templates():
+    r = iac("cloudformation", "arm/template.json", "bicep", "--format", "json")
     assert r.returncode == 0, r.stderr
     doc = json.loads(r.stdout)
     f = fails(doc)
@@ -248,3 +248,5 @@ def test_cloudformation_and_arm_templates():
     assert storage["resource_type"] == "Microsoft.Storage/storageAccounts" and storage["account"] == "iac:azure"
     assert ("CKV_AWS_3", "AWS::EC2::Volume.Data") not in f  # encrypted
     assert {i["accounts"][0]["id"] for i in doc["inventories"]} == {"iac:aws", "iac:azure"}
+    bicep = f[("CKV_AZURE_3", "Microsoft.Storage/storageAccounts.sa")]
+    assert bicep["evidence"]["file"] == "bicep/main.bicep" and bicep["evidence"]["start_line"] == 1
