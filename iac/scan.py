@@ -193,9 +193,36 @@ def scan(paths: list[Path], framework: str = "terraform") -> IacResult:
                 },
             )
         )
+    findings += _unparsed(parse_errors, providers)
     # de-duplicate: a folder and a file inside it may both be given
     unique = {(f.check, f.resource_id, f.evidence["file"], f.evidence["start_line"]): f for f in findings}
     return IacResult(sorted(unique.values(), key=Finding.sort_key), suppressed, parse_errors, sorted(providers), titles)
+
+
+def _unparsed(parse_errors: list[dict[str, str]], providers: set[str]) -> list[Finding]:
+    """An unparsed file may hold any resource, so every mapped check of every cloud scanned gets an ERROR
+    on it: through the usual roll-up, nothing the file could contradict is reported as 符合."""
+    out = []
+    for err in parse_errors:
+        for cid, m in mapping().items():
+            for twin in [m["same_as"], *m.get("also", [])]:
+                provider = twin.split("/", 1)[0]
+                if provider in providers:
+                    out.append(
+                        Finding(
+                            check=check_key(cid, provider),
+                            account=account_id(provider),
+                            region="iac",
+                            resource_type="file",
+                            resource_id=err["file"],
+                            resource_name=err["file"],
+                            status=Status.ERROR,
+                            severity=m["severity"],
+                            message=f"not assessed: {err['file']} {err['error']}",
+                            evidence={"checkov_id": cid, "file": err["file"], "start_line": 1, "end_line": 1},
+                        )
+                    )
+    return out
 
 
 def _resource_type(address: str) -> str:

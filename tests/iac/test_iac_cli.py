@@ -124,6 +124,11 @@ def test_parse_error_is_reported_and_the_rest_scanned():
     assert r.returncode == 4
     assert "bad.tf" in r.stderr and "parse error" in r.stderr
     assert "CKV_ALI_2" in r.stdout  # good.tf was still scanned
+    doc = json.loads(iac("broken", "--format", "json").stdout)
+    errors = [f for f in doc["findings"] if f["status"] == "ERROR"]
+    assert errors and all(f["resource_id"].endswith("bad.tf") for f in errors)
+    # what bad.tf might hold is unknown: no item it could contradict is 符合 or 不适用
+    assert doc["summary"]["compliant"] == 0 and doc["summary"]["not_applicable"] == 0
 
 
 def test_waivers_and_expired_waiver(tmp_path: Path):
