@@ -29,6 +29,7 @@ def child(size: int, workdir: Path) -> dict:
     from scanner.engine import evaluate
     from scanner.links import load_links
     from scanner.rollup import rollup
+    from scanner.scope import scope_of
 
     paths = [workdir / f"{provider}-{size}.json.gz" for provider in SPLIT]
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -42,7 +43,7 @@ def child(size: int, workdir: Path) -> dict:
     for inv in invs:
         fs = evaluate(inv, checks)
         all_findings.extend(fs)
-        results.extend(rollup(catalogue, links, fs, inv.provider, inv.account_ids, 3))
+        results.extend(rollup(catalogue, links, fs, inv.provider, inv.account_ids, 3, scope_of(inv)))
     t2 = time.perf_counter()
     doc = findings_doc.build([(inv, None) for inv in invs], all_findings, results, 3, catalogue)
     findings_doc.write(doc, workdir / f"findings-{size}.json")

@@ -22,6 +22,7 @@ from scanner.functions import in_mainland_china
 from scanner.links import load_links
 from scanner.model import ReqStatus
 from scanner.rollup import rollup
+from scanner.scope import scope_of
 from scanner.waivers import open_failures
 
 SEV_RANK = {"critical": 3, "high": 2, "medium": 1, "low": 0, None: -1}
@@ -199,7 +200,7 @@ def evaluate_inventory(
     catalogue = load_catalogue()
     checks = load_checks(overrides=params or {})
     fs = evaluate(inv, checks)
-    results = rollup(catalogue, load_links(catalogue), fs, inv.provider, inv.account_ids, level)
+    results = rollup(catalogue, load_links(catalogue), fs, inv.provider, inv.account_ids, level, scope_of(inv))
     return findings_doc.build(
         [(inv, digest)], fs, results, level, catalogue, {c.key: c.params for c in checks if c.params}
     )

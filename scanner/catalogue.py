@@ -52,6 +52,7 @@ class Item:
     note: str | None
     levels: dict[int, LevelInfo]
     source_file: str
+    ask: dict[str, str] | None = None  # evidence to ask for, where the item needs more than the class default
 
     def at(self, level: int) -> LevelInfo | None:
         return self.levels.get(level)
@@ -188,4 +189,5 @@ def _item(raw: dict[str, Any], cls: dict[str, str], extension: str, path: Path) 
         note=raw.get("note"),
         levels=levels,
         source_file=str(path),
+        ask=raw.get("ask"),
     )

@@ -32,6 +32,7 @@ class ResourceType:
     scope: str = "regional"
     data_store: bool = False
     setting: bool = False
+    sweep_type_of: str | None = None  # set for a whole-account inventory-service listing (JMESPath to the native type)
     terraform: tuple[str, ...] = ()
 
 
@@ -49,6 +50,7 @@ class Check:
     applies_if_src: str | None
     requires: tuple[tuple[str, ...], ...]
     on_missing: str
+    absent: str  # not_applicable: no resources = no subject; fail: no resources = the control is missing
     params: dict[str, Any]
     evidence_src: dict[str, str]
     message: dict[str, dict[str, str]]
@@ -138,6 +140,7 @@ def load_resource_types(root: Path | None = None) -> dict[str, ResourceType]:
                 scope=t.get("scope", "regional"),
                 data_store=bool(t.get("data_store")),
                 setting=bool(t.get("setting")),
+                sweep_type_of=(t.get("sweep") or {}).get("type_of"),
                 terraform=tuple(t.get("terraform", ())),
             )
     return out
@@ -160,8 +163,11 @@ def load_checks(root: Path | None = None, overrides: dict[str, dict[str, Any]] |
         seen[key] = str(path)
         res = doc["resource"]
         if res == "*":
-            # every real resource of the provider; settings and status records have no location of their own
-            resources = tuple(sorted(t for t, rt in types.items() if rt.provider == provider and not rt.setting))
+            # every collected resource of the provider; settings and status records have no location of their
+            # own, and a whole-account sweep listing is judged by checks of its own
+            resources = tuple(
+                sorted(t for t, rt in types.items() if rt.provider == provider and not rt.setting and not rt.sweep_type_of)
+            )
         else:
             resources = (res,) if isinstance(res, str) else tuple(res)
         for r in resources:
@@ -182,6 +188,7 @@ def load_checks(root: Path | None = None, overrides: dict[str, dict[str, Any]] |
             applies_if_src=doc.get("applies_if"),
             requires=tuple(tuple(p.split(".")) for p in doc.get("requires", ())),
             on_missing=doc.get("on_missing", "error"),
+            absent=doc.get("absent", "not_applicable"),
             params=dict(doc.get("params") or {}),
             evidence_src=dict(doc.get("evidence") or {}),
             message=doc.get("message") or {},

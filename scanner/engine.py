@@ -102,8 +102,12 @@ def _resource_scope(
             out.append(f)
             evaluated += 1
     if collected and not resources and not any(f.status is Status.ERROR for f in out):
-        msg = f"no {rtype} resources in this account"
-        out.append(_at(check, account, "*", rtype, Status.NOT_APPLICABLE, msg, {"resources": 0}))
+        if check.absent == "fail":  # the check looks for a protective control, and there is none
+            msg = f"{check.fail_message()} (no {rtype} in this account)"
+            out.append(_at(check, account, "*", rtype, Status.FAIL, msg, {"resources": 0}))
+        else:
+            msg = f"no {rtype} resources in this account"
+            out.append(_at(check, account, "*", rtype, Status.NOT_APPLICABLE, msg, {"resources": 0}))
     elif collected and resources and evaluated == 0 and not out:
         msg = f"no {rtype} resource is in scope of this check"
         out.append(_at(check, account, "*", rtype, Status.NOT_APPLICABLE, msg, {"resources": len(resources)}))

@@ -18,6 +18,7 @@ from scanner.catalogue import Catalogue
 from scanner.inventory import Inventory, utc_now
 from scanner.model import Finding
 from scanner.rollup import ItemResult, summary
+from scanner.scope import scope_of
 
 SCHEMA_VERSION = 1
 KIND = "mlps-findings"
@@ -63,6 +64,7 @@ def _inventory_meta(inv: Inventory, digest: str | None) -> dict[str, Any]:
         "sha256": digest,
         "resources": len(inv.resources),
         "collection_errors": [c.to_dict() for c in inv.errors],
+        "scope": scope_of(inv).to_dict(),
     }
 
 

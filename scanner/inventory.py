@@ -38,6 +38,11 @@ class Inventory:
     schema_version: int = SCHEMA_VERSION
     source: str = "live"  # live | iac | example
     notes: list[str] = field(default_factory=list)
+    # What the account could have been scanned over, beside what was (see docs/verdicts.md):
+    #   regions_available: regions the account can use (None = unknown, so never a complete scan)
+    #   accounts_available: accounts/subscriptions the identity can read (None = only those scanned)
+    #   sweep: {type, method, complete, limits}: the whole-account inventory-service listing, if any
+    scope: dict[str, Any] = field(default_factory=dict)
 
     @property
     def account_ids(self) -> list[str]:
@@ -60,6 +65,7 @@ class Inventory:
             "accounts": self.accounts,
             "regions": self.regions,
             "notes": self.notes,
+            "scope": self.scope,
             "coverage": [c.to_dict() for c in self.coverage],
             "resources": [r.to_dict() for r in self.resources],
         }
@@ -192,7 +198,23 @@ def from_dict(doc: Any, where: str = "inventory") -> Inventory:
         schema_version=version,
         source=doc.get("source", "live"),
         notes=list(doc.get("notes") or []),
+        scope=_scope(doc.get("scope"), where),
     )
+
+
+def _scope(raw: Any, where: str) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise MlpsError(f"{where}: field 'scope' must be an object")
+    for key in ("regions_available", "accounts_available"):
+        v = raw.get(key)
+        if v is not None and not (isinstance(v, list) and all(isinstance(x, str) for x in v)):
+            raise MlpsError(f"{where}: scope.{key} must be a list of strings")
+    sweep = raw.get("sweep")
+    if sweep is not None and not (isinstance(sweep, dict) and isinstance(sweep.get("type"), str)):
+        raise MlpsError(f"{where}: scope.sweep must be an object with a string 'type'")
+    return dict(raw)
 
 
 def _require(doc: dict[str, Any], where: str, fields: dict[str, type]) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from scanner.catalogue import Catalogue
 from scanner.errors import MlpsError
-from scanner.load import load_validated, package_path
+from scanner.load import load_validated, package_path, read_yaml
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +24,7 @@ class Link:
     covers: str  # full | partial
     why: str
     levels: tuple[int, ...] | None  # None = every level the item exists at
+    subject: bool = False  # the check's resources are the item's subject: none of them = the item does not apply
 
     @property
     def provider(self) -> str:
@@ -45,6 +46,10 @@ def load_links(catalogue: Catalogue, root: Path | None = None) -> dict[str, list
             item = items.get(item_id)
             if item is None:
                 raise MlpsError(f"{path}: links to unknown requirement item {item_id}")
+            if item.responsibility == "provider":
+                raise MlpsError(
+                    f"{path}: item {item_id} is the cloud provider's responsibility; it is never scored on tenant checks"
+                )
             expected = f"{item.extension}/{item.class_code.lower()}.yaml"
             if not str(path).endswith(expected):
                 raise MlpsError(f"{path}: item {item_id} belongs in links/{expected}")
@@ -59,7 +64,14 @@ def load_links(catalogue: Catalogue, root: Path | None = None) -> dict[str, list
                         f"{path}: item {item_id}: link to {e['check']} names a level the item does not exist at"
                     )
                 out[item_id].append(
-                    Link(item=item_id, check=e["check"], covers=e["covers"], why=e["why"], levels=levels)
+                    Link(
+                        item=item_id,
+                        check=e["check"],
+                        covers=e["covers"],
+                        why=e["why"],
+                        levels=levels,
+                        subject=bool(e.get("subject")),
+                    )
                 )
     return dict(out)
 
@@ -70,3 +82,17 @@ def links_by_check(links: dict[str, list[Link]]) -> dict[str, list[Link]]:
         for link in entries:
             out[link.check].append(link)
     return dict(out)
+
+
+@lru_cache(maxsize=2)
+def load_unmapped(root: Path | None = None) -> dict[str, str]:
+    """Checks that evidence no requirement item, each with the reason (``mappings/unmapped.yaml``).
+
+    A check linked nowhere must be listed here, so that "evidences nothing" is a decision on record.
+    """
+    path = (root or package_path("mappings")) / "unmapped.yaml"
+    doc = read_yaml(path)
+    checks = doc.get("checks") if isinstance(doc, dict) else None
+    if not isinstance(checks, dict) or not all(isinstance(v, str) and v.strip() for v in checks.values()):
+        raise MlpsError(f"{path}: expected 'checks:' mapping each check key to the reason it evidences no item")
+    return {k: " ".join(v.split()) for k, v in checks.items()}

@@ -20,6 +20,7 @@ from scanner.errors import EXIT_GAPS, MlpsError
 from scanner.links import load_links
 from scanner.model import SEVERITIES, Finding
 from scanner.rollup import rollup
+from scanner.scope import scope_of
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -86,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     for inv, _ in inventories:
         fs = evaluate(inv, checks)
         all_findings.extend(fs)
-        all_results.extend(rollup(catalogue, links, fs, inv.provider, inv.account_ids, level))
+        all_results.extend(rollup(catalogue, links, fs, inv.provider, inv.account_ids, level, scope_of(inv)))
 
     params = {c.key: c.params for c in checks if c.params}
     doc = findings_doc.build(inventories, all_findings, all_results, level, catalogue, params)

@@ -46,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
     from scanner.commands.evaluate import gate_doc
     from scanner.links import load_links
     from scanner.rollup import rollup
+    from scanner.scope import scope_of
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     bad = [f for f in formats if f not in FORMATS]
@@ -68,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         inv = pseudo_inventory(provider, paths)
         invs.append((inv, None))
         fs = [f for f in result.findings if f.check.startswith(provider + "/")]
-        results.extend(rollup(catalogue, links, fs, provider, inv.account_ids, level))
+        results.extend(rollup(catalogue, links, fs, provider, inv.account_ids, level, scope_of(inv)))
     doc = findings_doc.build(invs, result.findings, results, level, catalogue)
     doc["parse_errors"] = result.parse_errors
     doc["suppressed"] = result.suppressed

@@ -21,6 +21,7 @@ from scanner.links import load_links
 from scanner.model import SEVERITIES
 from scanner.progress import Progress
 from scanner.rollup import rollup
+from scanner.scope import scope_of
 
 ADAPTERS = {"aws": "providers.aws.adapter", "alibaba": "providers.alibaba.adapter", "azure": "providers.azure.adapter"}
 PROVIDERS = ("aws", "alibaba", "azure")
@@ -87,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     inv = adapter.collect(args, progress)
     inv_path = inventory_mod.save(inv, out / "inventory.json.gz")
     fs = evaluate(inv, checks)
-    results = rollup(catalogue, links, fs, inv.provider, inv.account_ids, level)
+    results = rollup(catalogue, links, fs, inv.provider, inv.account_ids, level, scope_of(inv))
     params = {c.key: c.params for c in checks if c.params}
     doc = findings_doc.build([(inv, findings_doc.sha256_file(inv_path))], fs, results, level, catalogue, params)
     if waivers is not None:
