@@ -19,10 +19,12 @@ from scanner.checks import load_checks, load_resource_types
 from scanner.engine import evaluate
 from scanner.errors import MlpsError
 from scanner.functions import in_mainland_china
+from scanner.highrisk import cases_for, load_cases
+from scanner.highrisk import source as hr_source
 from scanner.links import load_links
 from scanner.model import ReqStatus
 from scanner.rollup import rollup
-from scanner.scope import scope_of
+from scanner.scope import Scope, scope_of
 from scanner.waivers import open_failures
 
 SEV_RANK = {"critical": 3, "high": 2, "medium": 1, "low": 0, None: -1}
@@ -110,7 +112,7 @@ class Row:
     failing_resources: int
     max_fail_severity: str | None
     unverified: list[str]
-    high_risk: bool
+    high_risk: list[dict[str, str]]  # candidate cases raised here: {case, zh, en} (scanner/highrisk.py)
     responsibility: str
     accepted: int = 0
 
@@ -125,7 +127,7 @@ class PlanEntry:
     title_zh: str
     title_en: str
     severity: str
-    high_risk: str | None
+    high_risk: list[dict[str, str]]  # candidate cases this check raises on the items it fails, at this level
     items: list[str]  # unit IDs evidenced
     steps_zh: str
     steps_en: str
@@ -154,6 +156,7 @@ class AccountReport:
     manual: list[Row]
     collection_errors: list[dict[str, Any]]
     survey: dict[str, Any] | None
+    scope: dict[str, Any] = field(default_factory=dict)  # statement and gaps, {zh, en} (scanner/scope.py)
     summary: dict[str, int] = field(default_factory=dict)
     by_class: list[dict[str, Any]] = field(default_factory=list)  # per 安全类: status counts
     accepted: list[dict[str, Any]] = field(default_factory=list)  # waived FAIL findings
@@ -224,7 +227,10 @@ def build(doc: dict[str, Any], inv: inventory_mod.Inventory | None) -> list[Acco
             rows = []
             for r in reqs:
                 it = items[r["item"]]
-                hr = any(checks[c].high_risk for c in r["checks"] if c in checks and by_check.get(c))
+                hr = [
+                    {"case": c.case, "zh": c.label("zh"), "en": c.label("en")}
+                    for c in cases_for(it.id, level, {c for c in r["checks"] if by_check.get(c)})
+                ]
                 rows.append(
                     Row(
                         item=it.id,
@@ -281,6 +287,7 @@ def build(doc: dict[str, Any], inv: inventory_mod.Inventory | None) -> list[Acco
                     manual=manual,
                     collection_errors=[e for e in meta["collection_errors"] if e["account"] == aid],
                     survey=survey(account_inv, aid, doc["findings"]) if account_inv else None,
+                    scope=meta.get("scope") or Scope.from_dict(None).to_dict(),
                     summary=dict(Counter(r.status for r in rows)),
                     by_class=_by_class(rows),
                     accepted=accepted,
@@ -303,6 +310,47 @@ def _by_class(rows: list[Row]) -> list[dict[str, Any]]:
     return [{**e, "counts": dict(e["counts"]), "total": sum(e["counts"].values())} for e in out.values()]
 
 
+def _plan_cases(check: str, rows: list[Row]) -> list[dict[str, str]]:
+    """The candidate cases a failing check raises: those of the rows (items at this level) it was counted on."""
+    cases, seen = [], set()
+    for r in rows:
+        if check in r.checks:
+            for c in r.high_risk:
+                if c["case"] not in seen and check in _case_checks(c["case"]):
+                    seen.add(c["case"])
+                    cases.append(c)
+    return cases
+
+
+def _case_checks(case: str) -> frozenset[str]:
+    return next((c.checks for c in load_cases()[0] if c.case == case), frozenset())
+
+
+def scope_text(r: AccountReport, lang: str) -> str:
+    """The scan's scope in one line: what was covered and, if any, what was not."""
+    sc = r.scope
+
+    def one(lg: str) -> str:
+        gaps = sc["gaps"][lg]
+        if not gaps:
+            return sc["statement"][lg]
+        sep, head = ("；", "范围不完整：") if lg == "zh" else ("; ", "incomplete scope: ")
+        return sc["statement"][lg] + sep + head + sep.join(gaps)
+
+    return text(one("zh"), one("en"), lang)
+
+
+def high_risk_text(cases: list[dict[str, str]], lang: str) -> str:
+    """One cell: every candidate case with the label, its source named once."""
+    if not cases:
+        return ""
+
+    def one(lg: str) -> str:
+        return "; ".join(c[lg] for c in cases) + f" ({hr_source(lg)})"
+
+    return text(one("zh"), one("en"), lang)
+
+
 def _plan(by_check: dict[str, list[dict[str, Any]]], checks: dict[str, Any], rows: list[Row]) -> list[PlanEntry]:
     units_by_check: dict[str, list[str]] = defaultdict(list)
     for r in rows:
@@ -311,8 +359,8 @@ def _plan(by_check: dict[str, list[dict[str, Any]]], checks: dict[str, Any], row
     entries = []
     for key, fs in by_check.items():
         c = checks.get(key)
-        if c is None:
-            continue
+        if c is None or not units_by_check.get(key):
+            continue  # evidences no requirement item at this level (mappings/unmapped.yaml, level-limited links)
         rem = c.remediation
         entries.append(
             PlanEntry(
@@ -320,7 +368,7 @@ def _plan(by_check: dict[str, list[dict[str, Any]]], checks: dict[str, Any], row
                 title_zh=c.title["zh"],
                 title_en=c.title["en"],
                 severity=c.severity,
-                high_risk=c.high_risk,
+                high_risk=_plan_cases(key, rows),
                 items=sorted(set(units_by_check.get(key, []))),
                 steps_zh=rem["zh"],
                 steps_en=rem["en"],
@@ -338,7 +386,7 @@ def _plan(by_check: dict[str, list[dict[str, Any]]], checks: dict[str, Any], row
                 ],
             )
         )
-    entries.sort(key=lambda e: (-SEV_RANK[e.severity], e.high_risk is None, -len(e.resources), e.check))
+    entries.sort(key=lambda e: (-SEV_RANK[e.severity], not e.high_risk, -len(e.resources), e.check))
     # file each entry under the highest-ranked item it evidences; groups keep the order of their first entry
     rank = {r.ref: n for n, r in enumerate(rows)}
     groups: dict[str, list[PlanEntry]] = {}

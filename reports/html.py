@@ -6,7 +6,17 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from reports.data import STATUS_RANK, AccountReport, identity_label, manual_evidence, status_label, text, verdict
+from reports.data import (
+    STATUS_RANK,
+    AccountReport,
+    high_risk_text,
+    identity_label,
+    manual_evidence,
+    scope_text,
+    status_label,
+    text,
+    verdict,
+)
 
 ORDER = sorted(STATUS_RANK, key=STATUS_RANK.get)
 
@@ -29,6 +39,8 @@ def render(reports: list[AccountReport], lang: str) -> str:
         identity=identity_label,
         evidence=manual_evidence,
         verdict=lambda value, exposure: text(*verdict(value, exposure), lang),
+        hr_text=lambda cases: high_risk_text(cases, lang),
+        scope=lambda r: scope_text(r, lang),
         verdict_class=_verdict_class,
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reports.data import AccountReport, status_label, text
+from reports.data import AccountReport, high_risk_text, scope_text, status_label, text
 
 _ORDER = ("non_compliant", "partial", "not_assessed", "compliant", "manual", "provider", "not_applicable")
 _GAPS = ("non_compliant", "partial", "not_assessed")
@@ -24,6 +24,7 @@ def render(reports: list[AccountReport], lang: str) -> str:
         out.append(
             f"- {t('采集时间', 'Collected')}: {r.finished_at} · {t('地域', 'Regions')}: {', '.join(r.regions) or '-'}"
         )
+        out.append(f"- {t('扫描范围', 'Scope')}: {scope_text(r, lang)}")
         out.append("")
         # one table: 安全类 rows, status columns, totals last
         out.append(f"| {t('安全类', 'Class')} | " + " | ".join(status_label(k, lang) for k in _ORDER) + " |")
@@ -58,7 +59,7 @@ def render(reports: list[AccountReport], lang: str) -> str:
                 out.append(f"\n**{group}**\n")
             out.append(
                 f"{n}. **{text(e.title_zh, e.title_en, lang)}** (`{e.check}`, {e.severity}"
-                + (f", {t('高风险', 'high risk')} {e.high_risk}" if e.high_risk else "")
+                + (f", {high_risk_text(e.high_risk, lang)}" if e.high_risk else "")
                 + ") — "
                 f"{', '.join(e.items)} — {len(e.resources)} {t('个资源', 'resource(s)')}"
             )

@@ -18,6 +18,7 @@ from scanner.catalogue import Item, LevelInfo
 from scanner.inventory import Inventory
 from scanner.model import Finding, ReqStatus, Status
 from scanner.rollup import ItemResult
+from scanner.scope import scope_of
 
 STATUS_STYLE = {
     ReqStatus.COMPLIANT: "green",
@@ -63,6 +64,8 @@ H = {
         "errors": "采集错误",
         "account": "账号",
         "regions": "地域",
+        "scope": "扫描范围",
+        "not_scanned": "范围不完整",
         "collected": "采集时间",
         "identity": "身份",
         "level": "等级",
@@ -84,6 +87,8 @@ H = {
         "errors": "Collection errors",
         "account": "Account",
         "regions": "Regions",
+        "scope": "Scope",
+        "not_scanned": "incomplete scope",
         "collected": "Collected",
         "identity": "Identity",
         "level": "Level",
@@ -166,6 +171,12 @@ def evaluation_summary(
                 f"{', '.join(inv.regions) or '-'} · {h['collected']}: {inv.finished_at} · {h['identity']}: "
                 f"{_identity(inv.identity)}"
             )
+        sc = scope_of(inv)
+        gaps = sc.gaps_zh if lang == "zh" else sc.gaps_en
+        line = sc.statement_zh if lang == "zh" else sc.statement_en
+        c.print(Text(f"{h['scope']}: {line}", style="yellow" if gaps else ""))
+        for g in gaps:
+            c.print(Text(f"  {h['not_scanned']}: {g}", style="yellow"))
         errs = inv.errors
         if errs:
             c.print(Text(f"{h['errors']}: {len(errs)}", style="magenta"))

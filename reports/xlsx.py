@@ -10,7 +10,16 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from reports.data import AccountReport, identity_label, manual_evidence, status_label, text, verdict
+from reports.data import (
+    AccountReport,
+    high_risk_text,
+    identity_label,
+    manual_evidence,
+    scope_text,
+    status_label,
+    text,
+    verdict,
+)
 
 STATUS_KEYS = ("non_compliant", "partial", "not_assessed", "compliant", "manual", "provider", "not_applicable")
 FILL = {
@@ -88,6 +97,7 @@ def _overview(wb: Workbook, reports: list[AccountReport], lang: str, t: Any) -> 
             r.tool_version,
             r.catalogue_version,
             *[r.summary.get(k, 0) for k in STATUS_KEYS],
+            scope_text(r, lang),
         ]
         for r in reports
     ]
@@ -105,9 +115,10 @@ def _overview(wb: Workbook, reports: list[AccountReport], lang: str, t: Any) -> 
             t("工具版本", "Tool"),
             t("目录版本", "Catalogue"),
         ]
-        + [status_label(k, lang) for k in STATUS_KEYS],
+        + [status_label(k, lang) for k in STATUS_KEYS]
+        + [t("扫描范围", "Scope")],
         rows,
-        [10, 22, 18, 6, 30, 22, 44, 9, 11] + [10] * len(STATUS_KEYS),
+        [10, 22, 18, 6, 30, 22, 44, 9, 11] + [10] * len(STATUS_KEYS) + [80],
     )
     # below the account table: status counts per 安全类, one block per account
     row = len(rows) + 3
@@ -308,7 +319,7 @@ def _plan(wb: Workbook, reports: list[AccountReport], lang: str, t: Any) -> None
                     n,
                     e.group,
                     e.severity,
-                    e.high_risk or "",
+                    high_risk_text(e.high_risk, lang),
                     ", ".join(e.items),
                     text(e.title_zh, e.title_en, lang),
                     text(e.steps_zh, e.steps_en, lang),
@@ -343,7 +354,7 @@ def _plan(wb: Workbook, reports: list[AccountReport], lang: str, t: Any) -> None
             t("优先级", "Priority"),
             t("归属测评单元", "Filed under"),
             t("严重性", "Severity"),
-            t("高风险项", "High risk"),
+            t("候选高风险（依据待核实）", "Candidate high risk (basis unverified)"),
             t("测评单元", "Units"),
             t("问题", "Issue"),
             t("整改步骤/所需证据", "Steps / evidence"),

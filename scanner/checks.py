@@ -56,7 +56,6 @@ class Check:
     message: dict[str, dict[str, str]]
     remediation: dict[str, str]
     references: tuple[str, ...]
-    high_risk: str | None
     path: str
     # compiled forms
     pass_if: Any = field(default=None, repr=False)
@@ -166,7 +165,7 @@ def load_checks(root: Path | None = None, overrides: dict[str, dict[str, Any]] |
             # every collected resource of the provider; settings and status records have no location of their
             # own, and a whole-account sweep listing is judged by checks of its own
             resources = tuple(
-                sorted(t for t, rt in types.items() if rt.provider == provider and not rt.setting and not rt.sweep_type_of)
+                sorted(t for t, rt in types.items() if rt.provider == provider and not (rt.setting or rt.sweep_type_of))
             )
         else:
             resources = (res,) if isinstance(res, str) else tuple(res)
@@ -194,7 +193,6 @@ def load_checks(root: Path | None = None, overrides: dict[str, dict[str, Any]] |
             message=doc.get("message") or {},
             remediation=doc["remediation"],
             references=tuple(doc.get("references", ())),
-            high_risk=doc.get("high_risk"),
             path=str(path),
         )
         checks.append(check.compile((overrides or {}).get(key)))

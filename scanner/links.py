@@ -48,7 +48,8 @@ def load_links(catalogue: Catalogue, root: Path | None = None) -> dict[str, list
                 raise MlpsError(f"{path}: links to unknown requirement item {item_id}")
             if item.responsibility == "provider":
                 raise MlpsError(
-                    f"{path}: item {item_id} is the cloud provider's responsibility; it is never scored on tenant checks"
+                    f"{path}: item {item_id} is the cloud provider's responsibility; "
+                    "it is never scored on tenant checks"
                 )
             expected = f"{item.extension}/{item.class_code.lower()}.yaml"
             if not str(path).endswith(expected):

@@ -202,7 +202,9 @@ def _one(
             f"the automated checks found nothing to evaluate (no {', '.join(absent)}); that does not show the "
             f"control is in place, so the assessor reviews this item{scope_en}"
         )
-        result.reason_zh = f"自动检查未发现可评估的对象（无 {'、'.join(absent)}），不能据此认定控制措施已落实，需人工核查{scope_zh}"
+        result.reason_zh = (
+            f"自动检查未发现可评估的对象（无 {'、'.join(absent)}），不能据此认定控制措施已落实，需人工核查{scope_zh}"
+        )
     return result
 
 

@@ -30,7 +30,8 @@ from scanner.errors import MlpsError
 # every provider it tries; the scanner reports one line instead and never lets that output through.
 logging.getLogger("credentials").setLevel(logging.CRITICAL + 1)
 
-READ_PREFIXES = ("Describe", "List", "Get", "Query", "Check")
+# "Search": ResourceCenter SearchResources, a list-level read in its RAM authorisation table
+READ_PREFIXES = ("Describe", "List", "Get", "Query", "Check", "Search")
 DENIED_CODES = re.compile(
     r"^(Forbidden|NoPermission|InvalidAccessKeyId|SignatureDoesNotMatch|"
     r"InvalidSecurityToken|Unauthorized|AccessDenied|NotAuthorized|UnauthorizedOperation)",
@@ -51,6 +52,8 @@ ENDPOINTS = {
     "r-kvstore": "r-kvstore.{region}.aliyuncs.com",
     "kms": "kms.{region}.aliyuncs.com",
     "sas": "tds.{region}.aliyuncs.com",
+    "resourcecenter": "resourcecenter.aliyuncs.com",  # one central endpoint (the product's SDK has no endpoint rule)
+    "cms": "metrics.{region}.aliyuncs.com",  # alibabacloud_cms20190101 client._endpoint_map
 }
 CENTRAL_REGION = {"sas": "cn-shanghai"}
 
@@ -89,6 +92,10 @@ class AlibabaContext:
     _clients: dict[str, OpenApiClient] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     access_key: tuple[str, str, str | None] | None = None  # for OSS (oss2 signs itself)
+    # every region ECS DescribeRegions lists for the account; ``regions`` may be a --regions subset of it
+    regions_available: list[str] = field(default_factory=list)
+    # what the whole-account sweep learned about itself (providers/alibaba/inventory/collect.py)
+    sweep_info: dict[str, Any] = field(default_factory=dict)
 
     def endpoint(self, product: str, region: str) -> str:
         if self.endpoint_override:
@@ -294,6 +301,7 @@ def connect(
     except ApiError as e:
         raise MlpsError(f"cannot list regions: {classify(e)[1]}") from None
     available = [r["RegionId"] for r in (listed.get("Regions") or {}).get("Region", [])]
+    ctx.regions_available = list(available)
     if regions:
         unknown = [r for r in regions if r not in available]
         if unknown:

@@ -409,7 +409,7 @@ def collect(
     uncollected = uncollected_services()
     if uncollected:
         notes.append("not collected by this version: " + ", ".join(uncollected))
-    return Inventory(
+    inv = Inventory(
         provider="alibaba",
         accounts=[{"id": ctx.account}],
         regions=list(ctx.regions),
@@ -420,6 +420,43 @@ def collect(
         coverage=coverage,
         notes=notes,
     )
+    inv.scope = {
+        "regions_available": list(ctx.regions_available or ctx.regions),
+        "sweep": sweep_scope(ctx, coverage),
+    }
+    return inv
+
+
+SWEEP_TYPE = "alibaba.inventory.resource"
+
+
+def sweep_scope(ctx: AlibabaContext, coverage: list[Coverage]) -> dict[str, Any]:
+    """What the whole-account sweep was and what it cannot see, for ``Inventory.scope["sweep"]``."""
+    records = [c for c in coverage if c.type == SWEEP_TYPE]
+    info = ctx.sweep_info
+    if not records:
+        limits = "The sweep was not run in this scan."
+        return {"type": SWEEP_TYPE, "method": "none", "complete": False, "limits": limits}
+    bad = [c for c in records if c.status.value != "ok"]
+    if bad:
+        c = bad[0]
+        why = c.reason or c.status.value
+        if c.permission:
+            why += f" (missing permission: {c.permission})"
+        return {
+            "type": SWEEP_TYPE,
+            "method": "none",
+            "complete": False,
+            "limits": f"No whole-account sweep: Resource Center could not be read ({why}).",
+        }
+    n = info.get("resource_types")
+    seen = f"the {n} resource types Resource Center supports" if n else "the resource types Resource Center supports"
+    complete = info.get("initial_status") == "Finished"
+    limits = f"Only {seen} are listed; resources of other types and services are not seen by the sweep"
+    if not complete:
+        limits += f", and Resource Center had not finished indexing (InitialStatus={info.get('initial_status')!r})"
+    limits += "."
+    return {"type": SWEEP_TYPE, "method": "resource-center", "complete": complete, "limits": limits}
 
 
 def uncollected_services() -> list[str]:

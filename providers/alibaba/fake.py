@@ -38,7 +38,7 @@ SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 class Listing:
     collection: str
     items: str  # dotted path where the documented response nests the list, e.g. "Instances.Instance"
-    paging: str  # token | page | marker | sas | none
+    paging: str  # token | page | marker | sas | rc | cms-page | cms-pagenumber | none
     regional: bool = True
     filters: tuple[str, ...] = ()  # request parameters that filter items by equal field
 
@@ -78,6 +78,13 @@ LISTINGS: dict[tuple[str, str], Listing] = {
     ("2015-01-01", "DescribeInstances"): Listing("kvstore.instances", "Instances.KVStoreInstance", "page"),
     ("2016-01-20", "ListKeys"): Listing("kms.keys", "Keys.Key", "page"),
     ("2018-12-03", "DescribeCloudCenterInstances"): Listing("sas.instances", "Instances", "sas", regional=False),
+    # ResourceCenter 2022-12-01: NextToken/MaxResults, no total, no NextToken on the last page, Filters echoed
+    ("2022-12-01", "SearchResources"): Listing("resourcecenter.resources", "Resources", "rc", regional=False),
+    # CMS 2019-01-01: Page/PageSize with Total as a string; PageNumber/PageSize with Total as an integer
+    ("2019-01-01", "DescribeMetricRuleList"): Listing("cms.metric_rules", "Alarms.Alarm", "cms-page", regional=False),
+    ("2019-01-01", "DescribeEventRuleList"): Listing(
+        "cms.event_rules", "EventRules.EventRule", "cms-pagenumber", regional=False
+    ),
 }
 DETAILS: dict[tuple[str, str], Detail] = {
     ("2014-05-26", "DescribeSecurityGroupAttribute"): Detail("SecurityGroupId", "InvalidSecurityGroupId.NotFound"),
@@ -111,6 +118,9 @@ DETAILS: dict[tuple[str, str], Detail] = {
     ("2016-01-20", "DescribeKey"): Detail("KeyId", "Forbidden.KeyNotFound"),
     ("2018-12-03", "DescribeVersionConfig"): Detail("-"),
     ("2018-12-03", "DescribeNoticeConfig"): Detail("-"),
+    ("2022-12-01", "GetResourceCenterServiceStatus"): Detail("-"),
+    ("2022-12-01", "ListResourceTypes"): Detail("-"),
+    ("2019-01-01", "DescribeEventRuleTargetList"): Detail("RuleName", "ResourceNotFound"),
 }
 OSS_SUBRESOURCES = ("acl", "bucketInfo", "encryption", "logging", "policy", "referer", "replication", "versioning")
 
@@ -247,6 +257,21 @@ class FakeAlibabaCloud:
             size, number = int(query.get("PageSize", 20)), int(query.get("CurrentPage", 1))
             page = items[(number - 1) * size : number * size]
             body["PageInfo"] = {"TotalCount": len(items), "CurrentPage": number, "PageSize": size, "Count": len(page)}
+        elif spec.paging == "rc":
+            size = int(query.get("MaxResults", 20))
+            start = int(query.get("NextToken") or 0)
+            page = items[start : start + size]
+            body.update(Filters=[], MaxResults=size)
+            if start + size < len(items):
+                body["NextToken"] = str(start + size)
+        elif spec.paging in ("cms-page", "cms-pagenumber"):
+            number = int(query.get("Page" if spec.paging == "cms-page" else "PageNumber", 1))
+            size = int(query.get("PageSize", 10))
+            page = items[(number - 1) * size : number * size]
+            if spec.paging == "cms-page":  # DescribeMetricRuleList: Code integer, Total string
+                body.update(Success=True, Code=200, Total=str(len(items)))
+            else:  # DescribeEventRuleList: Code string, Total integer
+                body.update(Success=True, Code="200", Total=len(items))
         else:
             page = items
         _put(body, spec.items, page)

@@ -79,6 +79,8 @@ class AzureContext:
     identity: dict[str, Any]
     arm_endpoint: str
     scope: str
+    # every subscription id the identity can read, including those left out by --subscription
+    available_subscriptions: list[str] = field(default_factory=list)
     transport: Any = None  # an azure-core transport (tests inject a fake; production uses the default)
     timeout: int = 20
     retry_total: int = 5
@@ -232,6 +234,7 @@ def connect(
         raise MlpsError(f"Azure: cannot list subscriptions: {classify(e)[1]}") from None
     except WriteAttempt as e:  # pragma: no cover - a GET is never refused
         raise MlpsError(str(e)) from None
+    ctx.available_subscriptions = sorted({str(s["subscriptionId"]) for s in subs if s.get("subscriptionId")})
     if subscriptions:
         known = {s["subscriptionId"] for s in subs}
         missing = [s for s in subscriptions if s not in known]

@@ -3,7 +3,10 @@
 Each type names the ARM collection path (``{subscription}`` substituted), optionally a ``parent``
 collection whose items it is nested under (SQL databases under servers, flow logs under network
 watchers), the key of its pinned api-version in ``api-versions.yaml``, and per-item ``details`` (paths
-under the item's id). One task per (type, subscription) on the shared bounded pool.
+under the item's id). One task per (type, subscription) on the shared bounded pool. Two post-list steps:
+``keep`` (a JMESPath condition; items for which it is false are dropped, e.g. the few Defender assessments
+the checks read out of thousands) and ``join`` (after every task, items of another type are attached to each
+item whose ids they target, e.g. flow logs onto NSGs; left absent when that type could not be collected).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import jmespath
 from providers.azure.client import ArmError, AzureContext, WriteAttempt, classify, permission_for
 from scanner.checks import providers_root
 from scanner.collect import BaseTask, run, tags_of
+from scanner.functions import OPTIONS
 from scanner.inventory import Inventory, utc_now
 from scanner.load import read_yaml
 from scanner.model import Resource
@@ -45,6 +49,9 @@ class TypeSpec:
     api: str
     params: dict[str, str]
     details: tuple[Detail, ...]
+    keep: str | None = None  # JMESPath: items for which it is false are dropped after listing
+    join: dict[str, str] | None = None  # {type, key, match, as}: see _join
+    sweep: bool = False  # the whole-subscription listing of every resource (resources.yaml ``sweep``)
 
     def paths(self) -> list[str]:
         out = [self.path] + ([self.parent] if self.parent else [])
@@ -87,6 +94,9 @@ def load_specs() -> dict[str, TypeSpec]:
                 api=c["api"],
                 params=dict(c.get("params") or {}),
                 details=details,
+                keep=c.get("keep"),
+                join=dict(c["join"]) if c.get("join") else None,
+                sweep=bool(t.get("sweep")),
             )
     return out
 
@@ -134,6 +144,13 @@ def _fill(path: str, task: Task, item: dict[str, Any] | None = None, parent: str
 
 
 def _list(task: Task) -> list[Any]:
+    items = _list_all(task)
+    if task.spec.keep:
+        items = [i for i in items if jmespath.search(task.spec.keep, i, options=OPTIONS)]
+    return items
+
+
+def _list_all(task: Task) -> list[Any]:
     if task.preloaded is not None:
         return task.preloaded
     spec = task.spec
@@ -272,8 +289,9 @@ def collect(
         name="mlps-azure",
     )
     coverage.sort(key=lambda c: (c.account, c.type))
+    _join(resources, coverage, [t.spec for t in tasks])
     regions = sorted({r.region for r in resources if r.region not in ("global",)})
-    return Inventory(
+    inv = Inventory(
         provider="azure",
         accounts=[{"id": s["id"], "name": s.get("name"), "cloud": ctx.cloud} for s in ctx.subscriptions],
         regions=regions,
@@ -284,3 +302,68 @@ def collect(
         coverage=coverage,
         notes=notes,
     )
+    inv.scope = _scope(ctx, tasks, coverage)
+    return inv
+
+
+def _ancestors(resource_id: str) -> list[str]:
+    """An ARM id and the ids of the resources it is nested in (a subnet id -> its virtual network id)."""
+    rid = resource_id.rstrip("/").lower()
+    head, sep, tail = rid.rpartition("/providers/")
+    if not sep:
+        return [rid]
+    parts = tail.split("/")  # namespace, type, name, type, name, ...
+    return [head + sep + "/".join(parts[:n]) for n in range(len(parts), 2, -2)]
+
+
+def _join(resources: list[Resource], coverage: list[Any], specs: list[TypeSpec]) -> None:
+    """``join: {type, key, match, as}``: each item gets ``as`` = the items of ``type`` whose ``key`` (an id) equals
+    one of the ids ``match`` gives for the item, or an id those are nested in. Only where ``type`` was collected
+    without error in that subscription; otherwise ``as`` stays absent (unknown, never "none")."""
+    for spec in {s.type: s for s in specs if s.join}.values():
+        j = spec.join or {}
+        ok = {c.account for c in coverage if c.type == j["type"] and c.status.value == "ok"}
+        bad = {c.account for c in coverage if c.type == j["type"] and c.status.value != "ok"}
+        index: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for r in resources:
+            if r.type == j["type"]:
+                target = jmespath.search(j["key"], r.data, options=OPTIONS)
+                if isinstance(target, str):
+                    index.setdefault((r.account, target.rstrip("/").lower()), []).append(r.data)
+        for r in resources:
+            if r.type != spec.type or r.account not in ok or r.account in bad:
+                continue
+            ids = jmespath.search(j["match"], r.data, options=OPTIONS) or []
+            keys = {a for i in ids if isinstance(i, str) for a in _ancestors(i)}
+            found: list[dict[str, Any]] = []
+            for k in sorted(keys):
+                found.extend(index.get((r.account, k), []))
+            r.data[j["as"]] = found
+
+
+SWEEP_LIMITS = (
+    "ARM Resources - List returns the subscription's tracked (top-level) resources with their locations; "
+    "proxy and child resources (SQL databases, blob containers, ...) and the data inside resources are not listed, "
+    "and each is judged by the location of the resource that holds it."
+)
+
+
+def _scope(ctx: AzureContext, tasks: list[Task], coverage: list[Any]) -> dict[str, Any]:
+    """What the scan could have covered beside what it did (``Inventory.scope``)."""
+    scanned = [s["id"] for s in ctx.subscriptions]
+    available = list(ctx.available_subscriptions) or scanned
+    sweep_specs = sorted({t.spec.type for t in tasks if t.spec.sweep})
+    sweep: dict[str, Any] = {"type": "azure.resources.resource", "method": "none", "complete": False}
+    if sweep_specs:
+        stype = sweep_specs[0]
+        status = {c.account: c.status.value for c in coverage if c.type == stype}
+        listed = [a for a in scanned if status.get(a) == "ok"]
+        sweep = {
+            "type": stype,
+            "method": "arm-resources-list" if listed else "none",
+            "complete": bool(scanned) and len(listed) == len(scanned),
+        }
+        if len(listed) < len(scanned):
+            sweep["missing_accounts"] = [a for a in scanned if a not in listed]
+    sweep["limits"] = SWEEP_LIMITS
+    return {"accounts_available": available, "regions_available": None, "sweep": sweep}

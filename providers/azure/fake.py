@@ -27,6 +27,9 @@ from azure.core.credentials import AccessToken
 from azure.core.pipeline.transport import RequestsTransport
 
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
+# Collections whose list response has no nextLink in the REST model: answered in one page.
+# metricAlerts: MetricAlertResourceCollection {value} (azure-mgmt-monitor 7.0.0, api-version 2018-03-01).
+UNPAGED = (re.compile(r"/providers/microsoft\.insights/metricalerts$"),)
 
 
 def load_scenario(name_or_path: str | Path) -> dict[str, Any]:
@@ -143,6 +146,8 @@ class FakeArm:
         if method != "GET":
             return 405, {}, {"error": {"code": "MethodNotAllowed", "message": f"{method} not allowed"}}
         key = _key(path)
+        if key in self.collections and any(p.search(key) for p in UNPAGED):
+            return 200, {}, {"value": self.collections[key]}
         if key in self.collections:
             rows = self.collections[key]
             skip = int((query.get("$skiptoken") or ["0"])[0])

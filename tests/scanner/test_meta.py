@@ -43,13 +43,20 @@ def test_resource_types_are_named_after_their_folder():
         assert name.startswith(f"{rt.provider}.{rt.service}.")
 
 
-def test_data_location_check_covers_every_non_setting_type():
-    """AWS and Alibaba judge every collected resource; Azure judges its generic resource list, which
-    already holds every ARM resource with its location (per-type lists would count each one twice)."""
+def test_data_location_checks_cover_every_collected_type_and_the_sweep():
+    """The per-type location check judges every collected resource type (Azure: resource groups, the rest
+    being in its ARM resource listing); the sweep check judges the cloud's whole-account listing. Together
+    nothing is judged twice and no collected type is left out."""
     types = load_resource_types()
+    sweeps = {rt.provider: t for t, rt in types.items() if rt.sweep_type_of}
+    assert set(sweeps) == {"aws", "alibaba", "azure"}
     for c in load_checks():
         if c.id == "resource-region-in-mainland-china" and c.provider == "azure":
-            assert set(c.resources) == {"azure.resources.resource", "azure.resources.resource-group"}
+            assert set(c.resources) == {"azure.resources.resource-group"}
         elif c.id == "resource-region-in-mainland-china":
-            expected = {t for t, rt in types.items() if rt.provider == c.provider and not rt.setting}
+            expected = {
+                t for t, rt in types.items() if rt.provider == c.provider and not (rt.setting or rt.sweep_type_of)
+            }
             assert set(c.resources) == expected
+        elif c.id == "account-resources-in-mainland-china":
+            assert c.resources == (sweeps[c.provider],)

@@ -12,6 +12,8 @@ from scanner.engine import evaluate
 from scanner.model import CoverageStatus, Status
 
 SUB = "00000000-1111-2222-3333-444444444444"
+FLOW_LOG_CHECK = "azure/network-watcher-flow-logs-should-have-retention-of-180-days"
+VM_ALERT_CHECK = "azure/an-activity-log-alert-should-exist-for-virtual-machine-creation-and-restart"
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +58,21 @@ def test_outcomes_per_check(scanned):
     assert by["azure/key-vaults-should-have-deletion-protection-enabled"] == {"app-kv": Status.PASS}
     loc = by["azure/resource-region-in-mainland-china"]
     assert loc and set(loc.values()) == {Status.PASS}
+    sweep = by["azure/account-resources-in-mainland-china"]
+    assert len(sweep) == 6 and set(sweep.values()) == {Status.PASS}
+    assert by["azure/network-security-groups-should-restrict-outbound"] == {
+        "web-nsg": Status.FAIL,
+        "db-nsg": Status.PASS,
+    }
+    # web-nsg has a flow log kept 180 days; db-nsg has none, which now fails (it used to be NOT_APPLICABLE)
+    assert by[FLOW_LOG_CHECK] == {
+        "web-nsg": Status.PASS,
+        "db-nsg": Status.FAIL,
+    }
+    assert by["azure/accounts-with-owner-permissions-should-be-mfa-enabled"] == {None: Status.FAIL}
+    assert by["azure/accounts-with-write-permissions-should-be-mfa-enabled"] == {None: Status.PASS}
+    assert by[VM_ALERT_CHECK] == {None: Status.PASS}
+    assert by["azure/an-enabled-metric-alert-with-an-action-group-should-exist"] == {None: Status.PASS}
 
 
 def test_custom_data_is_redacted(scanned):
@@ -161,6 +178,160 @@ def test_global_cloud_resources_outside_china_fail_data_location():
     inv = collect.collect(ctx, workers=4)
     assert set(cred.scopes) == {"https://management.azure.com/.default"}
     assert all(url.startswith("https://management.azure.com/") for _, url in fake.requests)
-    (check,) = [c for c in load_checks() if c.key == "azure/resource-region-in-mainland-china"]
+    (check,) = [c for c in load_checks() if c.key == "azure/account-resources-in-mainland-china"]
     fails = [(f.resource_name, f.evidence) for f in evaluate(inv, [check]) if f.status is Status.FAIL]
-    assert fails == [("hkfiles", {"region": "eastasia"})]
+    assert fails == [("hkfiles", {"region": "eastasia", "type": "Microsoft.Storage/storageAccounts"})]
+
+
+def _with(mutate):
+    import copy
+
+    sc = copy.deepcopy(load_scenario("company"))
+    mutate(sc["subscriptions"][0]["collections"], sc)
+    return sc
+
+
+def _scan(sc, **kw):
+    fake = FakeArm(sc)
+    ctx = client.connect(credential=FakeCredential(), transport=fake.transport(), **kw)
+    return collect.collect(ctx, workers=4), fake
+
+
+def _by_check(inv, key):
+    (check,) = [c for c in load_checks() if c.key == key]
+    return [f for f in evaluate(inv, [check])]
+
+
+def test_scope_records_accounts_and_the_sweep(scanned):
+    inv, _, _, _ = scanned
+    assert inv.scope["accounts_available"] == [SUB]
+    assert inv.scope["regions_available"] is None
+    sweep = inv.scope["sweep"]
+    assert sweep["type"] == "azure.resources.resource"
+    assert sweep["method"] == "arm-resources-list" and sweep["complete"] is True
+    assert "tracked" in sweep["limits"] and sweep["limits"].endswith(".")
+    doc = inv.to_dict()
+    assert doc["scope"] == inv.scope
+
+
+def test_subscription_subset_leaves_more_accounts_available():
+    other = "99999999-8888-7777-6666-555555555555"
+
+    def add(_, sc):
+        sc["subscriptions"].append({"subscriptionId": other, "displayName": "dev-china", "collections": {}})
+
+    inv, _ = _scan(_with(add), subscriptions=[SUB])
+    assert inv.account_ids == [SUB]
+    assert inv.scope["accounts_available"] == sorted([SUB, other])
+    assert inv.scope["sweep"]["complete"] is True
+
+
+def test_sweep_denied_is_recorded_as_incomplete():
+    fake = FakeArm(load_scenario("company"))
+    fake.inject(r"/subscriptions/[^/]+/resources$", "denied")
+    ctx = client.connect(credential=FakeCredential(), transport=fake.transport())
+    inv = collect.collect(ctx, workers=4)
+    sweep = inv.scope["sweep"]
+    assert sweep["method"] == "none" and sweep["complete"] is False and sweep["missing_accounts"] == [SUB]
+    (f,) = _by_check(inv, "azure/account-resources-in-mainland-china")
+    assert f.status is Status.ERROR and "Microsoft.Resources/subscriptions/resources/read" in f.message
+
+
+def test_nsgs_without_flow_logs_fail():
+    def no_flow_logs(cols, _):
+        for k in list(cols):
+            if k.endswith("/flowLogs"):
+                cols[k] = []
+
+    inv, _ = _scan(_with(no_flow_logs))
+    nsgs = [r for r in inv.resources if r.type == "azure.network.network-security-group"]
+    assert nsgs and all(r.data["flowLogs"] == [] for r in nsgs)
+    statuses = {f.resource_name: f.status for f in _by_check(inv, FLOW_LOG_CHECK)}
+    assert statuses == {"web-nsg": Status.FAIL, "db-nsg": Status.FAIL}
+
+
+def test_vnet_flow_log_counts_for_the_nsgs_of_its_subnets():
+    vnet = "/subscriptions/@SUB@/resourceGroups/app/providers/Microsoft.Network/virtualNetworks/app-vnet"
+
+    def vnet_flow_log(cols, _):
+        nsgs = cols["/subscriptions/@SUB@/providers/Microsoft.Network/networkSecurityGroups"]
+        nsgs[1]["properties"]["subnets"] = [{"id": vnet + "/subnets/db"}]
+        watcher = (
+            "/subscriptions/@SUB@/resourceGroups/NetworkWatcherRG/providers/Microsoft.Network"
+            "/networkWatchers/NetworkWatcher_chinaeast2"
+        )
+        cols[watcher + "/flowLogs"].append(
+            {
+                "id": watcher + "/flowLogs/app-vnet-flow",
+                "name": "app-vnet-flow",
+                "location": "chinaeast2",
+                "properties": {
+                    "targetResourceId": vnet,
+                    "enabled": True,
+                    "retentionPolicy": {"days": 365, "enabled": True},
+                },
+            }
+        )
+
+    inv, _ = _scan(_with(vnet_flow_log))
+    statuses = {f.resource_name: f.status for f in _by_check(inv, FLOW_LOG_CHECK)}
+    assert statuses == {"web-nsg": Status.PASS, "db-nsg": Status.PASS}
+
+
+def test_flow_logs_denied_leaves_nsgs_not_assessed():
+    fake = FakeArm(load_scenario("company"))
+    fake.inject(r"/flowLogs$", "denied")
+    ctx = client.connect(credential=FakeCredential(), transport=fake.transport())
+    inv = collect.collect(ctx, workers=4, resource_graph=False)
+    assert all("flowLogs" not in r.data for r in inv.resources if r.type == "azure.network.network-security-group")
+    findings = _by_check(inv, FLOW_LOG_CHECK)
+    assert {f.status for f in findings} == {Status.ERROR}
+
+
+def test_defender_assessments_only_identity_kept_and_unavailable_is_not_assessed():
+    inv, _ = _scan(load_scenario("company"))
+    kept = sorted(r.name for r in inv.resources if r.type == "azure.security.assessment")
+    assert kept == ["57e98606-6b1e-6193-0e3d-fe621387c16b", "94290b00-4d0c-d7b4-7cea-064a9554e681"]
+
+    fake = FakeArm(load_scenario("company"))
+    fake.inject(r"/providers/Microsoft\.Security/assessments$", "denied")
+    ctx = client.connect(credential=FakeCredential(), transport=fake.transport())
+    denied = collect.collect(ctx, workers=4)
+    (cov,) = [c for c in denied.coverage if c.type == "azure.security.assessment"]
+    assert cov.status is CoverageStatus.DENIED and cov.permission == "Microsoft.Security/assessments/read"
+    (f,) = _by_check(denied, "azure/accounts-with-owner-permissions-should-be-mfa-enabled")
+    assert f.status is Status.ERROR and "Microsoft.Security/assessments/read" in f.message
+
+    def no_identity_assessments(cols, _):
+        rows = cols["/subscriptions/@SUB@/providers/Microsoft.Security/assessments"]
+        cols["/subscriptions/@SUB@/providers/Microsoft.Security/assessments"] = [
+            r for r in rows if r["name"].startswith("dbd0cb49")
+        ]
+
+    inv2, _ = _scan(_with(no_identity_assessments))
+    (f,) = _by_check(inv2, "azure/accounts-with-owner-permissions-should-be-mfa-enabled")
+    assert f.status is Status.ERROR  # Defender has not assessed MFA here: unknown, never NOT_APPLICABLE
+
+
+def test_no_alert_rules_fail_and_metric_alerts_are_one_page():
+    def no_alerts(cols, _):
+        cols["/subscriptions/@SUB@/providers/Microsoft.Insights/activityLogAlerts"] = []
+        cols["/subscriptions/@SUB@/providers/Microsoft.Insights/metricAlerts"] = []
+
+    inv, _ = _scan(_with(no_alerts))
+    for key in (
+        VM_ALERT_CHECK,
+        "azure/an-enabled-metric-alert-with-an-action-group-should-exist",
+    ):
+        (f,) = _by_check(inv, key)
+        assert f.status is Status.FAIL, key
+
+    def many_metric_alerts(cols, _):
+        rows = cols["/subscriptions/@SUB@/providers/Microsoft.Insights/metricAlerts"]
+        cols["/subscriptions/@SUB@/providers/Microsoft.Insights/metricAlerts"] = [
+            {**rows[0], "id": rows[0]["id"] + str(n), "name": f"alert-{n}"} for n in range(5)
+        ]
+
+    inv, fake = _scan(_with(many_metric_alerts))
+    assert len([r for r in inv.resources if r.type == "azure.monitor.metric-alert"]) == 5
+    assert not any("metricAlerts" in url and "skiptoken" in url.lower() for _, url in fake.requests)

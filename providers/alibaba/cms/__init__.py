@@ -1,0 +1,1 @@
+"""alibaba cms: CloudMonitor alarm rules (metric and event), and their checks."""

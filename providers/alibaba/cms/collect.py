@@ -1,0 +1,39 @@
+"""CloudMonitor (云监控) alarm rules. Both list actions page in their own way, so they are listed here:
+DescribeMetricRuleList takes Page/PageSize and answers Total (a string); DescribeEventRuleList takes
+PageNumber/PageSize and answers Total (an integer). Neither answers TotalCount."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jmespath
+
+from providers.alibaba.client import ApiError
+from providers.alibaba.collect import Task
+
+
+def _pages(task: Task, action: str, page_param: str, items: str, size: int = 100) -> list[tuple[dict[str, Any], None]]:
+    out: list[tuple[dict[str, Any], None]] = []
+    expr = jmespath.compile(items)
+    page = 1
+    while True:
+        body = task.call(action, {page_param: page, "PageSize": size}) or {}
+        # CMS can answer HTTP 200 with Success false and its own Code; that is a failure, never "no rules"
+        if body.get("Success") is False:
+            raise ApiError(str(body.get("Code") or "Error"), str(body.get("Message") or ""), action, "cms")
+        rows = [r for r in (expr.search(body) or []) if isinstance(r, dict)]
+        out.extend((r, None) for r in rows)
+        total = int(body.get("Total") or 0)
+        if not rows or len(out) >= total:
+            return out
+        page += 1
+        if page > 10_000:
+            raise ApiError("PagingLoop", "pagination did not end", action, "cms")
+
+
+def metric_rules(task: Task) -> list[tuple[dict[str, Any], None]]:
+    return _pages(task, "DescribeMetricRuleList", "Page", "Alarms.Alarm")
+
+
+def event_rules(task: Task) -> list[tuple[dict[str, Any], None]]:
+    return _pages(task, "DescribeEventRuleList", "PageNumber", "EventRules.EventRule")

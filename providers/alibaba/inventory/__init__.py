@@ -1,0 +1,1 @@
+"""alibaba inventory: the whole-account location sweep through Resource Center, and its checks."""
