@@ -46,31 +46,46 @@ class ProviderRegionInMainlandChina(BaseProviderCheck):
 
 
 class AzureLocationInChina(BaseResourceCheck):
+    """Every azurerm resource that takes a ``location`` argument, whatever its type (a Cosmos DB account or
+    any type added to the provider later): a list of known types let data abroad pass unseen."""
+
     def __init__(self) -> None:
         super().__init__(
             name="Azure resource location is an Azure China region",
             id="CKV_MLPS_2",
             categories=[CheckCategories.GENERAL_SECURITY],
-            supported_resources=[
-                "azurerm_resource_group",
-                "azurerm_storage_account",
-                "azurerm_virtual_network",
-                "azurerm_linux_virtual_machine",
-                "azurerm_windows_virtual_machine",
-                "azurerm_managed_disk",
-                "azurerm_mssql_server",
-                "azurerm_key_vault",
-                "azurerm_log_analytics_workspace",
-                "azurerm_postgresql_flexible_server",
-                "azurerm_mysql_flexible_server",
-            ],
+            supported_resources=["azurerm_*"],
         )
 
     def scan_resource_conf(self, conf: dict[str, list[Any]]) -> CheckResult:
+        if "location" not in conf:
+            return CheckResult.UNKNOWN  # no location of its own (a child resource): nothing to judge
         location = _first(conf, "location")
         if not isinstance(location, str) or "${" in location:
             return CheckResult.UNKNOWN
         return CheckResult.PASSED if location.replace(" ", "").lower() in AZURE_CHINA else CheckResult.FAILED
+
+
+class ResourceRegionInMainlandChina(BaseResourceCheck):
+    """A resource-level ``region`` argument (AWS provider 6, some alicloud resources) overrides the provider's
+    region, so a resource can sit abroad under a provider block in China."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            name="Resource-level region argument is in mainland China",
+            id="CKV_MLPS_7",
+            categories=[CheckCategories.GENERAL_SECURITY],
+            supported_resources=["aws_*", "alicloud_*"],
+        )
+
+    def scan_resource_conf(self, conf: dict[str, list[Any]]) -> CheckResult:
+        if "region" not in conf:
+            return CheckResult.UNKNOWN  # the provider's region applies; CKV_MLPS_1 judges that
+        region = _first(conf, "region")
+        if not isinstance(region, str) or "${" in region:
+            return CheckResult.UNKNOWN
+        ok = region in AWS_CHINA if self.entity_type.startswith("aws_") else alibaba_mainland(region)
+        return CheckResult.PASSED if ok else CheckResult.FAILED
 
 
 class OssReplicationInMainlandChina(BaseResourceCheck):
@@ -94,3 +109,4 @@ class OssReplicationInMainlandChina(BaseResourceCheck):
 check_provider = ProviderRegionInMainlandChina()
 check_replication = OssReplicationInMainlandChina()
 check_azure = AzureLocationInChina()
+check_resource_region = ResourceRegionInMainlandChina()

@@ -255,3 +255,22 @@ def test_cloudformation_arm_and_bicep_templates():
     assert {i["accounts"][0]["id"] for i in doc["inventories"]} == {"iac:aws", "iac:azure"}
     bicep = f[("CKV_AZURE_3", "Microsoft.Storage/storageAccounts.sa")]
     assert bicep["evidence"]["file"] == "bicep/main.bicep" and bicep["evidence"]["start_line"] == 1
+
+
+def test_location_judges_every_resource_with_a_location_or_region(tmp_path: Path):
+    """The assessor review's false 符合: a Cosmos DB account in eastus (a type no list named) and an S3
+    bucket whose resource-level region overrides a provider in China."""
+    r = iac("location", "--format", "json", "--output-dir", str(tmp_path))
+    assert r.returncode == 0, r.stderr
+    doc = json.loads((tmp_path / "mlps-findings.json").read_text(encoding="utf-8"))
+    f = fails(doc)
+    assert ("CKV_MLPS_2", "azurerm_cosmosdb_account.db") in f
+    assert ("CKV_MLPS_2", "azurerm_resource_group.rg") not in f
+    assert ("CKV_MLPS_7", "aws_s3_bucket.abroad") in f
+    req = {(x["account"], x["unit_id"]): x for x in doc["requirements"]}
+    assert req[("iac:azure", "L3-CES2-10")]["status_zh"] == "部分符合"
+    assert req[("iac:aws", "L3-CES2-10")]["status_zh"] == "部分符合"
+    # 8.2.1.1 is the platform's: never scored on tenant code
+    assert req[("iac:azure", "L3-PES2-01")]["status_zh"] == "云服务商责任"
+    # code is not the running account: nothing it shows is 符合
+    assert all(x["status"] != "compliant" for x in doc["requirements"])
