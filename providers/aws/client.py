@@ -42,6 +42,9 @@ ACTION_NAMES = {
     ("s3", "GetBucketReplication"): "s3:GetReplicationConfiguration",
     ("s3control", "GetPublicAccessBlock"): "s3:GetAccountPublicAccessBlock",
 }
+# IAM service prefixes that differ from the botocore signing name (CloudWatch signs as "monitoring", the
+# Resource Groups Tagging API as "tagging"; their actions are cloudwatch:* and tag:*).
+IAM_PREFIXES = {"cloudwatch": "cloudwatch", "resourcegroupstaggingapi": "tag"}
 DENIED_CODES = {
     "AccessDenied",
     "AccessDeniedException",
@@ -123,15 +126,21 @@ class AwsContext:
     def service_regions(self, service: str) -> list[str]:
         return self.session.get_available_regions(service, self.partition)
 
+    @property
+    def regions_available(self) -> list[str]:
+        """The partition's EC2 regions in botocore's endpoint data: what the account could hold resources in,
+        whatever ``--regions`` narrowed the scan to (the scope statement names the difference)."""
+        return sorted(self.service_regions("ec2"))
+
 
 def action_name(client_or_service: Any, operation: str) -> str:
     """The IAM action that authorises ``operation`` (e.g. s3:GetEncryptionConfiguration)."""
     if isinstance(client_or_service, str):
         service = client_or_service
-        prefix = _signing_name(service)
+        prefix = IAM_PREFIXES.get(service) or _signing_name(service)
     else:
         service = client_or_service.meta.service_model.service_name
-        prefix = client_or_service.meta.service_model.signing_name
+        prefix = IAM_PREFIXES.get(service) or client_or_service.meta.service_model.signing_name
     return ACTION_NAMES.get((service, operation), f"{prefix}:{operation}")
 
 

@@ -73,6 +73,7 @@ class TypeSpec:
     finalize: str | None  # after all items are in: function(task, items)
     operations: tuple[tuple[str, str], ...]  # every (service, operation) the type may call
     redact_paths: tuple[str, ...]
+    sweep: bool = False  # the whole-account listing (``sweep:`` in resources.yaml); its collector reports how
 
     @property
     def permissions(self) -> list[str]:
@@ -138,6 +139,7 @@ def load_specs() -> dict[str, TypeSpec]:
                 finalize=c.get("finalize"),
                 operations=tuple(sorted(ops)),
                 redact_paths=tuple(c.get("redact", ())),
+                sweep=bool(t.get("sweep")),
             )
     return out
 
@@ -156,6 +158,7 @@ class Task(BaseTask):
     def __init__(self, ctx: AwsContext, spec: TypeSpec, region: str) -> None:
         super().__init__(spec, region, "global" if spec.scope != "regional" else region)
         self.ctx = ctx
+        self.extra: dict[str, Any] = {}  # what a collector reports beside its items (the sweep's method)
 
     def call(
         self,
@@ -382,6 +385,10 @@ def collect(
         name="mlps-aws",
     )
     coverage = sorted(coverage + more, key=lambda c: (c.type, c.region))
+    scope: dict[str, Any] = {"regions_available": ctx.regions_available}
+    sweeps = [s for s in load_specs().values() if s.sweep]
+    if sweeps:
+        scope["sweep"] = sweep_scope(sweeps[0].type, tasks, coverage)
     return Inventory(
         provider="aws",
         accounts=[{"id": ctx.account, "partition": ctx.partition}],
@@ -391,7 +398,32 @@ def collect(
         finished_at=utc_now(),
         resources=resources,
         coverage=coverage,
+        scope=scope,
     )
+
+
+NO_SWEEP_LIMITS = (
+    "No whole-account listing was made, so resources in types or regions not scanned in detail are unseen."
+)
+
+
+def sweep_scope(rtype: str, tasks: list[Task], coverage: list[Coverage]) -> dict[str, Any]:
+    """``inv.scope["sweep"]``: the method the sweep collector settled on, or "none" when it did not run or failed.
+
+    A sweep whose own coverage is not ok (a region of the tagging fallback denied, say) is never complete.
+    """
+    ran = [t for t in tasks if t.spec.type == rtype]
+    how: dict[str, Any] = dict(ran[0].extra.get("sweep") or {}) if ran else {}
+    failed = any(c.type == rtype and c.status is not CoverageStatus.OK for c in coverage)
+    if how.get("method", "none") == "none":
+        return {
+            **how,
+            "type": rtype,
+            "method": "none",
+            "complete": False,
+            "limits": how.get("limits") or NO_SWEEP_LIMITS,
+        }
+    return {**how, "type": rtype, "complete": bool(how.get("complete")) and not failed}
 
 
 def _failure(t: Task, e: BaseException) -> tuple[str, str, str | None]:

@@ -89,7 +89,10 @@ def seed(session: Any, endpoint_url: str | None = None, scale: int = 0) -> dict[
     # network, per region: prod VPC with flow logs in cn-north-1, none in cn-northwest-1
     for region in REGIONS:
         ec2 = c("ec2", region)
-        vpc = ec2.create_vpc(CidrBlock="10.10.0.0/16")["Vpc"]["VpcId"]
+        vpc = ec2.create_vpc(
+            CidrBlock="10.10.0.0/16",
+            TagSpecifications=[{"ResourceType": "vpc", "Tags": [{"Key": "Name", "Value": "prod"}]}],
+        )["Vpc"]["VpcId"]
         subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.10.1.0/24")["Subnet"]["SubnetId"]
         if region == "cn-north-1":
             logs = c("logs", region)
@@ -110,12 +113,27 @@ def seed(session: Any, endpoint_url: str | None = None, scale: int = 0) -> dict[
                 {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
             ],
         )
+        # web: outbound only 443 (good); every other group keeps AWS's default "all traffic to 0.0.0.0/0" egress
+        ec2.revoke_security_group_egress(
+            GroupId=web, IpPermissions=[{"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}]
+        )
+        ec2.authorize_security_group_egress(
+            GroupId=web,
+            IpPermissions=[
+                {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
+            ],
+        )
         ssh = ec2.create_security_group(GroupName="ssh-anywhere", Description="ssh", VpcId=vpc)["GroupId"]
         ec2.authorize_security_group_ingress(
             GroupId=ssh,
             IpPermissions=[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
         )
-        ec2.create_volume(AvailabilityZone=f"{region}a", Size=10, Encrypted=True)
+        ec2.create_volume(
+            AvailabilityZone=f"{region}a",
+            Size=10,
+            Encrypted=True,
+            TagSpecifications=[{"ResourceType": "volume", "Tags": [{"Key": "Name", "Value": "data"}]}],
+        )
         ec2.create_volume(AvailabilityZone=f"{region}a", Size=10, Encrypted=False)
         for n in range(scale):
             g = ec2.create_security_group(GroupName=f"bulk-{n}", Description="bulk", VpcId=vpc)["GroupId"]
@@ -143,6 +161,7 @@ def seed(session: Any, endpoint_url: str | None = None, scale: int = 0) -> dict[
             SubnetId=made["subnets"]["cn-north-1"],
             UserData=f"#!/bin/sh\nexport DB_PASSWORD={SEEDED_SECRETS[1]}\n",
             MetadataOptions={"HttpTokens": "optional"},
+            TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": "web-1"}]}],
         )
 
     # storage
@@ -184,21 +203,73 @@ def seed(session: Any, endpoint_url: str | None = None, scale: int = 0) -> dict[
             }
         ),
     )
+    for bucket in ("app-artifacts", "marketing-assets"):
+        s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": "owner", "Value": "web-team"}]})
+    # off-site copy: app-artifacts replicates to a versioned bucket in the other China region
+    dr = c("s3", "cn-northwest-1")
+    dr.create_bucket(Bucket="app-artifacts-dr", CreateBucketConfiguration={"LocationConstraint": "cn-northwest-1"})
+    dr.put_bucket_versioning(Bucket="app-artifacts-dr", VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_replication(
+        Bucket="app-artifacts",
+        ReplicationConfiguration={
+            "Role": role["Arn"],
+            "Rules": [
+                {
+                    "ID": "dr",
+                    "Status": "Enabled",
+                    "Prefix": "",
+                    "Destination": {"Bucket": "arn:aws-cn:s3:::app-artifacts-dr"},
+                }
+            ],
+        },
+    )
     for n in range(scale):
         s3.create_bucket(Bucket=f"bulk-bucket-{n}", CreateBucketConfiguration=loc)
-    made["buckets"] = ["app-artifacts", "audit-logs-123456789012", "marketing-assets"]
+    made["buckets"] = ["app-artifacts", "audit-logs-123456789012", "marketing-assets", "app-artifacts-dr"]
 
     # audit: one good multi-region trail, one trail without validation
+    logs = c("logs")
+    logs.create_log_group(logGroupName="cloudtrail/org-trail")
+    logs.put_retention_policy(logGroupName="cloudtrail/org-trail", retentionInDays=365)
+    trail_group = "arn:aws-cn:logs:cn-north-1:123456789012:log-group:cloudtrail/org-trail:*"
     ct = c("cloudtrail")
     ct.create_trail(
-        Name="org-trail", S3BucketName="audit-logs-123456789012", IsMultiRegionTrail=True, EnableLogFileValidation=True
+        Name="org-trail",
+        S3BucketName="audit-logs-123456789012",
+        IsMultiRegionTrail=True,
+        EnableLogFileValidation=True,
+        CloudWatchLogsLogGroupArn=trail_group,
+        CloudWatchLogsRoleArn=role["Arn"],
+    )
+    # unauthorised VM creation or restart raises an alarm that notifies the security team
+    logs.put_metric_filter(
+        logGroupName="cloudtrail/org-trail",
+        filterName="ec2-instance-change",
+        filterPattern=(
+            "{ ($.eventName = RunInstances) || ($.eventName = StartInstances) || ($.eventName = RebootInstances) }"
+        ),
+        metricTransformations=[
+            {"metricName": "Ec2InstanceChange", "metricNamespace": "CloudTrailMetrics", "metricValue": "1"}
+        ],
+    )
+    c("cloudwatch").put_metric_alarm(
+        AlarmName="ec2-instance-change",
+        MetricName="Ec2InstanceChange",
+        Namespace="CloudTrailMetrics",
+        Statistic="Sum",
+        Period=300,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+        ActionsEnabled=True,
+        AlarmActions=["arn:aws-cn:sns:cn-north-1:123456789012:security-alerts"],
     )
     ct.start_logging(Name="org-trail")
     ct.create_trail(Name="legacy-trail", S3BucketName="audit-logs-123456789012")
-    logs = c("logs")
     logs.create_log_group(logGroupName="/app/web")
     logs.put_retention_policy(logGroupName="/app/web", retentionInDays=30)
-    c("guardduty").create_detector(Enable=True)
+    # GuardDuty with Malware Protection for EC2 in cn-north-1 only (cn-northwest-1 has no detector)
+    c("guardduty").create_detector(Enable=True, Features=[{"Name": "EBS_MALWARE_PROTECTION", "Status": "ENABLED"}])
 
     # data stores
     rds = c("rds")

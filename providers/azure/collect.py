@@ -366,4 +366,5 @@ def _scope(ctx: AzureContext, tasks: list[Task], coverage: list[Any]) -> dict[st
         if len(listed) < len(scanned):
             sweep["missing_accounts"] = [a for a in scanned if a not in listed]
     sweep["limits"] = SWEEP_LIMITS
-    return {"accounts_available": available, "regions_available": None, "sweep": sweep}
+    # ARM lists a subscription's resources in every region at once: no region can be left unscanned
+    return {"accounts_available": available, "regional": False, "regions_available": None, "sweep": sweep}

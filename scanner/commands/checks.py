@@ -9,7 +9,7 @@ import sys
 from scanner.catalogue import load_catalogue
 from scanner.checks import load_checks
 from scanner.commands.common import add_lang
-from scanner.links import links_by_check, load_links
+from scanner.links import links_by_check, load_links, load_unmapped
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,6 +22,7 @@ def run(args: argparse.Namespace) -> int:
     catalogue = load_catalogue()
     by_id = catalogue.by_id()
     by_check = links_by_check(load_links(catalogue))
+    unmapped = load_unmapped()
     rows = []
     for c in load_checks():
         if args.provider and c.provider not in args.provider:
@@ -41,6 +42,8 @@ def run(args: argparse.Namespace) -> int:
                 "requirements": sorted(set(units)),
             }
         )
+        if c.key in unmapped:
+            rows[-1]["evidences_no_item"] = unmapped[c.key]
     if args.format == "json":
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
@@ -53,6 +56,9 @@ def run(args: argparse.Namespace) -> int:
     for col in ("check", "severity", "title", "requirement units"):
         t.add_column(col)
     for r in rows:
-        t.add_row(r["check"], r["severity"], r["title"][args.lang], ", ".join(r["requirements"]) or "-")
+        units = ", ".join(r["requirements"]) or (
+            "无（见 mappings/unmapped.yaml）" if args.lang == "zh" else "none (see mappings/unmapped.yaml)"
+        )
+        t.add_row(r["check"], r["severity"], r["title"][args.lang], units)
     console().print(t)
     return 0

@@ -55,7 +55,12 @@ def bucket(task: Task, item: dict[str, Any]) -> None:
 
 
 def replication_regions(task: Task, items: list[dict[str, Any]]) -> None:
-    """The region of every replication destination: from the listing, else asked (it may be denied)."""
+    """The region of every replication destination: from the listing, else asked (it may be denied).
+
+    Kept twice: ``ReplicationDestinationRegions`` (every rule, for the data-location check) and
+    ``Replication.Rules[].Destination.DestinationRegion`` (GetBucketLocation's LocationConstraint of the
+    destination bucket, None when unknown), so the cross-region backup check can look at enabled rules only.
+    """
     known = {i["Name"]: i.get("Location") for i in items}
     for item in items:
         rules = (item.get("Replication") or {}).get("Rules") or []
@@ -69,6 +74,8 @@ def replication_regions(task: Task, items: list[dict[str, Any]]) -> None:
             else:
                 loc = task.soft("GetBucketLocation", {"Bucket": dest}, result="LocationConstraint")
                 dests.append(region_of(loc, task.ctx.partition) if loc is not MISSING else None)
+            if isinstance(rule.get("Destination"), dict):  # per rule too, so a check can skip disabled rules
+                rule["Destination"]["DestinationRegion"] = dests[-1]
         item["ReplicationDestinationRegions"] = dests
 
 

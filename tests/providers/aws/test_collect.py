@@ -10,6 +10,7 @@ from scanner.engine import evaluate
 from scanner.links import load_links
 from scanner.model import CoverageStatus, ReqStatus, Status
 from scanner.rollup import rollup
+from scanner.scope import scope_of
 
 
 def outcomes(inv):
@@ -59,7 +60,11 @@ def test_outcomes_per_check(scan):
     assert by["aws/iam-password-policy"] == {"123456789012": Status.PASS}
     sg = by["aws/restricted-common-ports"]
     assert sg["ssh-anywhere"] is Status.FAIL and sg["web"] is Status.PASS
-    assert by["aws/cw-loggroup-retention-period-check"] == {"/vpc/flow": Status.PASS, "/app/web": Status.FAIL}
+    assert by["aws/cw-loggroup-retention-period-check"] == {
+        "/vpc/flow": Status.PASS,
+        "cloudtrail/org-trail": Status.PASS,
+        "/app/web": Status.FAIL,
+    }
     assert by["aws/rds-instance-public-access-check"] == {"orders-db": Status.PASS, "reporting-db": Status.FAIL}
     assert by["aws/rds-storage-encrypted"] == {"orders-db": Status.PASS, "reporting-db": Status.FAIL}
     assert by["aws/s3-bucket-level-public-access-prohibited"]["app-artifacts"] is Status.PASS
@@ -73,20 +78,30 @@ def test_outcomes_per_check(scan):
     assert keys[made["good_key"]] is Status.PASS and Status.FAIL in keys.values()
     loc = set(by["aws/resource-region-in-mainland-china"].values())
     assert Status.PASS in loc and Status.FAIL not in loc and Status.ERROR not in loc
+    # new checks: instance-change alarm, alarm action, egress, malware protection, cross-region backup
+    assert by["aws/cloudtrail-instance-change-alarm"] == {"123456789012": Status.PASS}
+    assert by["aws/cloudwatch-alarm-action-configured"] == {"123456789012": Status.PASS}
+    egress = by["aws/ec2-security-group-egress-restricted"]
+    assert egress["web"] is Status.PASS and egress["ssh-anywhere"] is Status.FAIL and egress["default"] is Status.FAIL
+    assert by["aws/guardduty-malware-protection-enabled"] == {"cn-north-1": Status.PASS, "cn-northwest-1": Status.FAIL}
+    repl = by["aws/s3-bucket-cross-region-replication"]
+    assert repl["app-artifacts"] is Status.PASS and repl["marketing-assets"] is Status.FAIL
+    assert by["aws/rds-cross-region-backup"] == {"orders-db": Status.FAIL, "reporting-db": Status.FAIL}
 
 
 def test_outcomes_per_requirement_item(scan):
     inv, _, _ = scan
     fs, _ = outcomes(inv)
     cat = load_catalogue()
-    res = {r.item.id: r for r in rollup(cat, load_links(cat), fs, "aws", inv.account_ids, 3)}
+    scope = scope_of(inv)
+    res = {r.item.id: r for r in rollup(cat, load_links(cat), fs, "aws", inv.account_ids, 3, scope)}
     assert res["L3-CES1-04"].status is ReqStatus.PARTIAL  # alice has MFA; root (moto) and bob do not
     assert res["L3-CES1-28"].status is ReqStatus.PARTIAL  # some volumes, buckets, DBs encrypted, some not
-    assert res["L3-PES2-01"].status is ReqStatus.COMPLIANT  # every resource in cn-north-1 / cn-northwest-1
-    assert res["L3-CES2-10"].status is ReqStatus.COMPLIANT
+    # every resource is in cn-north-1 / cn-northwest-1, but the sweep (tagging API) is incomplete: reviewed, not 符合
+    assert res["L3-CES2-10"].status is ReqStatus.MANUAL
     assert res["L3-CNS2-02"].status is ReqStatus.PROVIDER
     assert res["L3-SMC1-10"].status is ReqStatus.PARTIAL  # trail ok, /app/web kept 30 days
-    level2 = {r.item.id: r for r in rollup(cat, load_links(cat), fs, "aws", inv.account_ids, 2)}
+    level2 = {r.item.id: r for r in rollup(cat, load_links(cat), fs, "aws", inv.account_ids, 2, scope)}
     assert "L3-CES1-04" not in level2 and level2["L3-CES2-10"].info.unit_id == "L2-CES2-05"
 
 
@@ -118,3 +133,29 @@ def test_bucket_details_and_absent_configuration(scan):
     assert good["Location"] == "cn-north-1" and good["Policy"]["Statement"][0]["Sid"] == "TLSOnly"
     assert bare["Policy"] is None and bare["Encryption"] is None and bare["PublicAccessBlock"] is None
     assert buckets["app-artifacts"].region == "cn-north-1"
+
+
+def test_scope_records_regions_and_the_tagging_api_sweep(scan):
+    """moto has no Resource Explorer and no recorder is on, so the sweep falls back to the tagging API: incomplete."""
+    inv, _, _ = scan
+    assert inv.scope["regions_available"] == ["cn-north-1", "cn-northwest-1"]
+    sweep = inv.scope["sweep"]
+    assert sweep["type"] == "aws.inventory.resource"
+    assert sweep["method"] == "tagging-api" and sweep["complete"] is False
+    assert "only resources that have or once had tags" in sweep["limits"]
+    assert sweep["skipped"] and sweep["skipped"][1] == "config: no AWS Config recorder is recording"
+    rows = [r for r in inv.resources if r.type == "aws.inventory.resource"]
+    placed = {(r.region, r.data["ResourceType"]) for r in rows if r.region != "global"}
+    assert placed == {
+        ("cn-north-1", "ec2:vpc"),
+        ("cn-north-1", "ec2:volume"),
+        ("cn-northwest-1", "ec2:vpc"),
+        ("cn-northwest-1", "ec2:volume"),
+    }
+    fs, by = outcomes(inv)
+    assert set(by["aws/account-resources-in-mainland-china"].values()) == {Status.PASS}
+    # the detailed location check does not count the sweep records a second time
+    loc = [f for f in fs if f.check == "aws/resource-region-in-mainland-china"]
+    assert loc and not any(f.resource_type == "aws.inventory.resource" for f in loc)
+    # and the scope survives a save and reload
+    assert scope_of(inv).sweep["method"] == "tagging-api"
