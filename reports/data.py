@@ -87,9 +87,11 @@ TECHNICAL_EVIDENCE = (
 
 def manual_evidence(row: Row) -> tuple[str, str]:
     """What the assessor will ask for on an item no configuration in the inventory can show."""
-    if row.status == "provider":
-        return PROVIDER_EVIDENCE
-    return MANUAL_EVIDENCE.get(row.class_code, TECHNICAL_EVIDENCE)
+    base = PROVIDER_EVIDENCE if row.status == "provider" else MANUAL_EVIDENCE.get(row.class_code, TECHNICAL_EVIDENCE)
+    ask = load_catalogue().by_id()[row.item].ask  # the item's own evidence, e.g. the platform's 备案级别
+    if ask:
+        return f"{base[0]}；{ask['zh']}", f"{base[1]}; {ask['en']}"
+    return base
 
 
 @dataclass

@@ -155,7 +155,7 @@ def test_html_renders_offline_and_filters_in_chromium(aws_reports: Path):
     gaps_only = _Rows()
     gaps_only.feed(chromium_dom(url + "#status=non_compliant"))
     shown = [s for s, visible in gaps_only.rows if visible]
-    assert shown == ["non_compliant"] * 4 and gaps_only.count == "4"
+    assert shown == ["non_compliant"] * 6 and gaps_only.count == "6"
 
 
 def test_evidence_pack_verify_and_reproduce(tmp_path: Path):
