@@ -159,20 +159,24 @@ class AccountReport:
     collection_errors: list[dict[str, Any]]
     survey: dict[str, Any] | None
     scope: dict[str, Any] = field(default_factory=dict)  # statement and gaps, {zh, en} (scanner/scope.py)
+    parameter_changes: list[dict[str, Any]] = field(default_factory=list)  # check parameters off their defaults
+    pack_verification: dict[str, Any] | None = None  # set when the input was an evidence pack
     summary: dict[str, int] = field(default_factory=dict)
     by_class: list[dict[str, Any]] = field(default_factory=list)  # per 安全类: status counts
     accepted: list[dict[str, Any]] = field(default_factory=list)  # waived FAIL findings
     expired_waivers: list[dict[str, Any]] = field(default_factory=list)
 
 
-def load_input(path: str | Path, level: int | None = None) -> tuple[dict[str, Any], inventory_mod.Inventory | None]:
+def load_input(
+    path: str | Path, level: int | None = None, public_key: Path | None = None, insecure: bool = False
+) -> tuple[dict[str, Any], inventory_mod.Inventory | None]:
     """(findings document, inventory or None) from an inventory, a findings file, a scan folder
     (inventory.json.gz + findings.json, as ``mlps scan --out`` writes) or an evidence pack."""
     p = Path(path)
     if p.suffix == ".zip":
         from scanner.evidence import pack_contents
 
-        return pack_contents(p)
+        return pack_contents(p, public_key, insecure)
     if p.is_dir():
         inv_path, doc_path = p / "inventory.json.gz", p / "findings.json"
         if not inv_path.is_file() or not doc_path.is_file():
@@ -290,6 +294,8 @@ def build(doc: dict[str, Any], inv: inventory_mod.Inventory | None) -> list[Acco
                     collection_errors=[e for e in meta["collection_errors"] if e["account"] == aid],
                     survey=survey(account_inv, aid, doc["findings"]) if account_inv else None,
                     scope=meta.get("scope") or Scope.from_dict(None).to_dict(),
+                    parameter_changes=parameter_changes(doc),
+                    pack_verification=doc.get("pack_verification"),
                     summary=dict(Counter(r.status for r in rows)),
                     by_class=_by_class(rows),
                     accepted=accepted,
@@ -326,6 +332,50 @@ def _plan_cases(check: str, rows: list[Row]) -> list[dict[str, str]]:
 
 def _case_checks(case: str) -> frozenset[str]:
     return next((c.checks for c in load_cases()[0] if c.case == case), frozenset())
+
+
+def parameter_changes(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every check parameter the findings were computed with that differs from this tool's default:
+    a weakened threshold must be visible to whoever reads the report."""
+    defaults = {c.key: c.params for c in load_checks()}
+    out = []
+    for key, params in sorted((doc.get("parameters") or {}).items()):
+        for name, value in sorted((params or {}).items()):
+            default = defaults.get(key, {}).get(name)
+            if value != default:
+                out.append({"check": key, "param": name, "value": value, "default": default})
+    return out
+
+
+def parameters_text(r: AccountReport, lang: str) -> str:
+    if not r.parameter_changes:
+        return text("全部检查参数为默认值", "every check parameter at its default", lang)
+    return "; ".join(
+        f"{c['check']}.{c['param']} = {c['value']} ({text('默认', 'default', lang)} {c['default']})"
+        for c in r.parameter_changes
+    )
+
+
+def pack_text(r: AccountReport, lang: str) -> str:
+    """The evidence pack's verification state, for the header of every report rendered from a pack."""
+    pv = r.pack_verification
+    if not pv:
+        return ""
+    if pv["verified"]:
+        sig = {"valid": text("签名有效", "signature valid", lang), "absent": text("未签名", "unsigned", lang)}.get(
+            pv["signature"], pv["signature"]
+        )
+        return text(
+            f"证据包 {pv['pack']} 校验通过并可复现（{sig}）",
+            f"evidence pack {pv['pack']} verified and reproduced ({sig})",
+            lang,
+        )
+    problems = "; ".join(pv["problems"][:5])
+    return text(
+        f"证据包 {pv['pack']} 未通过校验（以 --insecure-skip-verify 读取）：{problems}",
+        f"evidence pack {pv['pack']} FAILED verification (read with --insecure-skip-verify): {problems}",
+        lang,
+    )
 
 
 def scope_text(r: AccountReport, lang: str) -> str:

@@ -12,6 +12,8 @@ from reports.data import (
     high_risk_text,
     identity_label,
     manual_evidence,
+    pack_text,
+    parameters_text,
     scope_text,
     status_label,
     text,
@@ -41,6 +43,8 @@ def render(reports: list[AccountReport], lang: str) -> str:
         verdict=lambda value, exposure: text(*verdict(value, exposure), lang),
         hr_text=lambda cases: high_risk_text(cases, lang),
         scope=lambda r: scope_text(r, lang),
+        params=lambda r: parameters_text(r, lang),
+        pack=lambda r: pack_text(r, lang),
         verdict_class=_verdict_class,
     )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reports.data import AccountReport, high_risk_text, scope_text, status_label, text
+from reports.data import AccountReport, high_risk_text, pack_text, parameters_text, scope_text, status_label, text
 
 _ORDER = ("non_compliant", "partial", "not_assessed", "compliant", "manual", "provider", "not_applicable")
 _GAPS = ("non_compliant", "partial", "not_assessed")
@@ -25,6 +25,9 @@ def render(reports: list[AccountReport], lang: str) -> str:
             f"- {t('采集时间', 'Collected')}: {r.finished_at} · {t('地域', 'Regions')}: {', '.join(r.regions) or '-'}"
         )
         out.append(f"- {t('扫描范围', 'Scope')}: {scope_text(r, lang)}")
+        out.append(f"- {t('检查参数', 'Check parameters')}: {parameters_text(r, lang)}")
+        if r.pack_verification:
+            out.append(f"- {t('证据包', 'Evidence pack')}: {pack_text(r, lang)}")
         out.append("")
         # one table: 安全类 rows, status columns, totals last
         out.append(f"| {t('安全类', 'Class')} | " + " | ".join(status_label(k, lang) for k in _ORDER) + " |")

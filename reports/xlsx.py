@@ -15,6 +15,8 @@ from reports.data import (
     high_risk_text,
     identity_label,
     manual_evidence,
+    pack_text,
+    parameters_text,
     scope_text,
     status_label,
     text,
@@ -68,7 +70,22 @@ def _sheet(
     return ws
 
 
+def render(reports: list[AccountReport], lang: str) -> bytes:
+    """The workbook as bytes, so that the caller writes it atomically beside the other formats."""
+    import io
+
+    buf = io.BytesIO()
+    _workbook(reports, lang).save(buf)
+    return buf.getvalue()
+
+
 def write(reports: list[AccountReport], path: Path, lang: str) -> Path:
+    from scanner.atomic import write_atomic
+
+    return write_atomic(path, render(reports, lang))
+
+
+def _workbook(reports: list[AccountReport], lang: str) -> Workbook:
     def t(zh: str, en: str) -> str:
         return text(zh, en, lang)
 
@@ -79,9 +96,7 @@ def write(reports: list[AccountReport], path: Path, lang: str) -> Path:
     _issues(wb, reports, lang, t)
     _survey(wb, reports, lang, t)
     _plan(wb, reports, lang, t)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    return path
+    return wb
 
 
 def _overview(wb: Workbook, reports: list[AccountReport], lang: str, t: Any) -> None:
@@ -98,6 +113,8 @@ def _overview(wb: Workbook, reports: list[AccountReport], lang: str, t: Any) -> 
             r.catalogue_version,
             *[r.summary.get(k, 0) for k in STATUS_KEYS],
             scope_text(r, lang),
+            parameters_text(r, lang),
+            pack_text(r, lang),
         ]
         for r in reports
     ]
@@ -116,9 +133,9 @@ def _overview(wb: Workbook, reports: list[AccountReport], lang: str, t: Any) -> 
             t("目录版本", "Catalogue"),
         ]
         + [status_label(k, lang) for k in STATUS_KEYS]
-        + [t("扫描范围", "Scope")],
+        + [t("扫描范围", "Scope"), t("检查参数", "Check parameters"), t("证据包", "Evidence pack")],
         rows,
-        [10, 22, 18, 6, 30, 22, 44, 9, 11] + [10] * len(STATUS_KEYS) + [80],
+        [10, 22, 18, 6, 30, 22, 44, 9, 11] + [10] * len(STATUS_KEYS) + [80, 60, 40],
     )
     # below the account table: status counts per 安全类, one block per account
     row = len(rows) + 3

@@ -6,9 +6,17 @@ truncated file and never destroys what was there before.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+from scanner.errors import MlpsError
+
+LOCK_NAME = ".mlps.lock"
 
 
 def write_atomic(path: str | Path, data: bytes | str) -> Path:
@@ -24,3 +32,29 @@ def write_atomic(path: str | Path, data: bytes | str) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on an output folder; a second run writing into it refuses at once.
+
+    The lock file is opened without following symlinks, so a planted link cannot make the tool touch a
+    file outside the folder.
+    """
+    path = Path(folder) / LOCK_NAME
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise MlpsError(f"{path}: is a symbolic link; refusing to write into {folder}") from None
+        raise MlpsError(f"{folder}: cannot lock the output folder ({e.strerror})") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise MlpsError(
+                f"{folder}: another mlps run is writing into this folder", "wait for it, or choose another --out"
+            ) from None
+        yield
+    finally:
+        os.close(fd)

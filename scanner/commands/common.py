@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from scanner.catalogue import parse_level
 from scanner.errors import MlpsError
@@ -49,3 +50,20 @@ def resolve_inputs(values: list[str]) -> list[Path]:
         else:
             out.append(Path(v))
     return out
+
+
+def add_pack_options(parser: argparse.ArgumentParser) -> None:
+    """Evidence packs are verified (container, hashes, signature, reproduction) before anything is read."""
+    parser.add_argument(
+        "--public-key", metavar="PEM", help="verify an evidence pack's signature with this trusted Ed25519 key"
+    )
+    parser.add_argument(
+        "--insecure-skip-verify",
+        action="store_true",
+        help="read an evidence pack that fails verification; every output then says so",
+    )
+
+
+def pack_options(args: argparse.Namespace) -> dict[str, Any]:
+    key = getattr(args, "public_key", None)
+    return {"public_key": Path(key) if key else None, "insecure": bool(getattr(args, "insecure_skip_verify", False))}

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from scanner.commands.common import add_level, level_arg, resolve_inputs
+from scanner.commands.common import add_level, add_pack_options, level_arg, pack_options, resolve_inputs
 from scanner.errors import EXIT_GAPS, MlpsError
 
 _LABELS = {
@@ -24,6 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_level(parser, default=None)
     parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.add_argument("--fail-on-new", action="store_true", help="exit 1 when NEW has a failure OLD did not")
+    add_pack_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -33,8 +34,12 @@ def run(args: argparse.Namespace) -> int:
     level = level_arg(args.level) if args.level else None
     (old_path,) = resolve_inputs([args.old])
     (new_path,) = resolve_inputs([args.new])
-    old, _ = load_input(old_path, level)
-    new, _ = load_input(new_path, level)
+    old, _ = load_input(old_path, level, **pack_options(args))
+    new, _ = load_input(new_path, level, **pack_options(args))
+    for side, d_ in (("OLD", old), ("NEW", new)):
+        pv = d_.get("pack_verification")
+        if pv and not pv["verified"]:
+            print(f"{side} is an UNVERIFIED evidence pack: " + "; ".join(pv["problems"][:5]), file=sys.stderr)
     if old["level"] != new["level"]:
         raise MlpsError(
             f"OLD is level {old['level']} and NEW is level {new['level']}; compare like with like",

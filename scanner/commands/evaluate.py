@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from pathlib import Path
@@ -13,7 +12,7 @@ from scanner import findings as findings_doc
 from scanner import inventory as inventory_mod
 from scanner.catalogue import load_catalogue
 from scanner.checks import load_checks
-from scanner.commands.common import add_lang, add_level, level_arg, resolve_inputs
+from scanner.commands.common import add_lang, add_level, add_pack_options, level_arg, pack_options, resolve_inputs
 from scanner.config import load_config
 from scanner.engine import evaluate
 from scanner.errors import EXIT_GAPS, MlpsError
@@ -62,6 +61,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="override a check parameter, e.g. aws/cw-loggroup-retention-period-check."
         "min_retention_days=365 (repeatable)",
     )
+    add_pack_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -132,35 +132,51 @@ def gate_doc(doc: dict[str, Any], fail_on: str | None) -> int:
 
 
 def _reproduce_pack(path: Path, args: argparse.Namespace) -> int:
-    """Re-evaluate a pack's inventory with its level and parameters; the result must equal its findings."""
-    from reports.data import evaluate_inventory
-    from scanner.evidence import INVENTORY, comparable, pack_contents, read_pack
+    """Verify a pack (container, hashes, signature), re-evaluate its inventory with its level and
+    parameters, and re-render its reports: every output must be what the inventory gives."""
+    from scanner.evidence import pack_contents
 
-    doc, inv = pack_contents(path)
+    opts = pack_options(args)
+    try:
+        doc, inv = pack_contents(path, opts["public_key"], insecure=True)
+    except MlpsError as e:
+        raise MlpsError(e.message, e.hint, exit_code=EXIT_GAPS if e.exit_code == EXIT_GAPS else e.exit_code) from None
+    pv = doc["pack_verification"]
     if inv is None:
         raise MlpsError(f"{path}: the pack holds no inventory, so there is nothing to re-evaluate")
-    digest = hashlib.sha256(read_pack(path)[INVENTORY]).hexdigest()
-    again = evaluate_inventory(inv, int(doc["level"]), digest, doc.get("parameters"))
     if args.output:
-        findings_doc.write(again, args.output)
+        findings_doc.write({k: v for k, v in doc.items() if k != "pack_verification"}, args.output)
     if args.format == "json" and not args.output:
-        sys.stdout.write(findings_doc.dumps(again))
-    if comparable(again) != comparable(doc):
-        old = {json.dumps(f, sort_keys=True) for f in doc["findings"]}
-        new = {json.dumps(f, sort_keys=True) for f in again["findings"]}
-        print(
-            f"{path}: re-evaluation does NOT reproduce the pack's findings: {len(new - old)} finding(s) differ, "
-            f"{len(old - new)} missing; requirement statuses "
-            f"{'match' if again['requirements'] == doc['requirements'] else 'differ'}",
-            file=sys.stderr,
-        )
+        sys.stdout.write(findings_doc.dumps({k: v for k, v in doc.items() if k != "pack_verification"}))
+    sig = {
+        "valid": f"signature valid (Ed25519 key sha256:{pv['fingerprint']})"
+        + ("" if opts["public_key"] else ", checked against the key inside the pack; pass --public-key to trust one"),
+        "absent": "unsigned",
+    }.get(pv["signature"], f"signature {pv['signature'].upper()}")
+    for line in parameter_change_lines(doc):
+        print(f"{path}: {line}", file=sys.stderr)
+    if not pv["verified"]:
+        print(f"{path}: {sig}; the pack does NOT verify or reproduce:", file=sys.stderr)
+        for problem in pv["problems"]:
+            print(f"  {problem}", file=sys.stderr)
         return EXIT_GAPS
     print(
-        f"{path}: re-evaluation reproduces the pack exactly: {len(again['findings'])} findings, "
-        f"{len(again['requirements'])} requirement statuses, level {again['level']}",
+        f"{path}: {sig}; every file matches the manifest, and re-evaluation reproduces the findings and every "
+        f"report: {len(doc['findings'])} findings, {len(doc['requirements'])} requirement statuses, "
+        f"level {doc['level']}",
         file=sys.stderr,
     )
-    return gate_doc(again, args.fail_on)
+    return gate_doc(doc, args.fail_on)
+
+
+def parameter_change_lines(doc: dict[str, Any]) -> list[str]:
+    """One line per check parameter that differs from this tool's default."""
+    from reports.data import parameter_changes
+
+    return [
+        f"parameter {c['check']}.{c['param']} = {json.dumps(c['value'])} (default {json.dumps(c['default'])})"
+        for c in parameter_changes(doc)
+    ]
 
 
 def _check_distinct_accounts(invs: list[inventory_mod.Inventory], paths: list[Path]) -> None:

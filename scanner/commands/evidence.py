@@ -66,6 +66,8 @@ def _verify(args: argparse.Namespace) -> int:
     from scanner.evidence import verify
 
     v = verify(Path(args.pack), Path(args.public_key) if args.public_key else None)
+    for problem in v.container:
+        print(f"container: {problem}")
     for label, names in (("altered", v.altered), ("added", v.added), ("removed", v.removed)):
         for n in names:
             print(f"{label}: {n}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from scanner.commands.common import add_level, level_arg, resolve_inputs
+from scanner.commands.common import add_level, add_pack_options, level_arg, pack_options, resolve_inputs
 from scanner.errors import MlpsError
 
 
@@ -25,6 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", choices=("zh", "en", "both"), default="zh", help="report language (default: zh)")
     add_level(parser, default=None)
     parser.add_argument("--waivers", metavar="FILE", help="YAML waivers: accepted risks shown with reason and owner")
+    add_pack_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -36,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     if len(paths) != 1:
         raise MlpsError("mlps report takes one input", "run it once per account, or pass a findings file")
     level = level_arg(args.level) if args.level else None
-    doc, inv = load_input(paths[0], level)
+    doc, inv = load_input(paths[0], level, **pack_options(args))
     if level and doc["level"] != level:
         raise MlpsError(
             f"{paths[0]}: evaluated at level {doc['level']}, not {level}",

@@ -35,7 +35,8 @@ def sheet_rows(ws) -> list[dict[str, object]]:
 
 
 def test_report_writes_every_format(aws_reports: Path):
-    assert sorted(p.name for p in aws_reports.iterdir()) == ["report.html", "report.json", "report.md", "report.xlsx"]
+    names = sorted(p.name for p in aws_reports.iterdir())
+    assert names == [".mlps.lock", "report.html", "report.json", "report.md", "report.xlsx"]  # no temp file left
 
 
 def test_xlsx_is_an_assessors_gap_sheet(aws_reports: Path):
@@ -195,7 +196,7 @@ def test_evidence_pack_verify_and_reproduce(tmp_path: Path):
     assert wrong.returncode == 1 and "different key" in wrong.stdout
 
     again = mlps("evaluate", str(pack), "--output", str(tmp_path / "again.json"))
-    assert again.returncode == 0 and "reproduces the pack exactly" in again.stderr
+    assert again.returncode == 0 and "reproduces the findings and every report" in again.stderr
     with zipfile.ZipFile(pack) as z:
         packed = json.loads(z.read("findings.json"))
     redone = json.loads((tmp_path / "again.json").read_text(encoding="utf-8"))
@@ -216,7 +217,8 @@ def test_evidence_pack_verify_and_reproduce(tmp_path: Path):
     assert "altered: findings.json" in v.stdout and "added: extra.txt" in v.stdout
     assert "removed: reports/report.md" in v.stdout
     bad_eval = mlps("evaluate", str(tampered))
-    assert bad_eval.returncode == 2 and "does not match the pack manifest" in bad_eval.stderr
+    assert bad_eval.returncode == 1 and "altered: findings.json" in bad_eval.stderr
+    assert "not a name an evidence pack holds" in bad_eval.stderr
 
     forged = tmp_path / "forged.zip"
     with zipfile.ZipFile(pack) as src, zipfile.ZipFile(forged, "w") as dst:
