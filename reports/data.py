@@ -24,6 +24,7 @@ from scanner.highrisk import source as hr_source
 from scanner.links import load_links
 from scanner.model import ReqStatus
 from scanner.rollup import rollup
+from scanner.sanitize import deep_visible
 from scanner.scope import Scope, scope_of
 from scanner.waivers import open_failures
 
@@ -304,7 +305,9 @@ def build(doc: dict[str, Any], inv: inventory_mod.Inventory | None) -> list[Acco
                     ],
                 )
             )
-    return out
+    # names, tags and reasons come from clouds and files we do not control: no control or bidi character
+    # reaches any report (they would break a workbook, move a cursor or reorder text)
+    return [deep_visible(a) for a in out]
 
 
 def _by_class(rows: list[Row]) -> list[dict[str, Any]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from reports.data import AccountReport, high_risk_text, pack_text, parameters_text, scope_text, status_label, text
+from scanner.sanitize import markdown as md
 
 _ORDER = ("non_compliant", "partial", "not_assessed", "compliant", "manual", "provider", "not_applicable")
 _GAPS = ("non_compliant", "partial", "not_assessed")
@@ -13,8 +14,8 @@ def render(reports: list[AccountReport], lang: str) -> str:
     for r in reports:
         t = lambda zh, en: text(zh, en, lang)  # noqa: E731 - local shorthand
         out.append(
-            f"# {t('等级保护差距分析报告', 'MLPS gap analysis')} — {r.provider} {r.account}"
-            + (f" ({r.account_name})" if r.account_name else "")
+            f"# {t('等级保护差距分析报告', 'MLPS gap analysis')} — {r.provider} {md(r.account)}"
+            + (f" ({md(r.account_name)})" if r.account_name else "")
         )
         out.append("")
         out.append(
@@ -22,12 +23,13 @@ def render(reports: list[AccountReport], lang: str) -> str:
             f"{t('目录版本', 'catalogue')} {r.catalogue_version} · mlps-scanner {r.tool_version}"
         )
         out.append(
-            f"- {t('采集时间', 'Collected')}: {r.finished_at} · {t('地域', 'Regions')}: {', '.join(r.regions) or '-'}"
+            f"- {t('采集时间', 'Collected')}: {r.finished_at} · "
+            f"{t('地域', 'Regions')}: {md(', '.join(r.regions)) or '-'}"
         )
-        out.append(f"- {t('扫描范围', 'Scope')}: {scope_text(r, lang)}")
-        out.append(f"- {t('检查参数', 'Check parameters')}: {parameters_text(r, lang)}")
+        out.append(f"- {t('扫描范围', 'Scope')}: {md(scope_text(r, lang))}")
+        out.append(f"- {t('检查参数', 'Check parameters')}: {md(parameters_text(r, lang))}")
         if r.pack_verification:
-            out.append(f"- {t('证据包', 'Evidence pack')}: {pack_text(r, lang)}")
+            out.append(f"- {t('证据包', 'Evidence pack')}: {md(pack_text(r, lang))}")
         out.append("")
         # one table: 安全类 rows, status columns, totals last
         out.append(f"| {t('安全类', 'Class')} | " + " | ".join(status_label(k, lang) for k in _ORDER) + " |")
@@ -50,7 +52,7 @@ def render(reports: list[AccountReport], lang: str) -> str:
             out.append(
                 f"| {status_label(row.status, lang)} | {row.clause}{mark} | {row.ref} | "
                 f"{text(row.cp_zh, row.cp_en, lang)} | {row.failing_resources} | "
-                f"{text(row.reason_zh, row.reason_en, lang).replace('|', '/')} |"
+                f"{md(text(row.reason_zh, row.reason_en, lang))} |"
             )
         out.append("")
         out.append(f"## {t('整改计划', 'Remediation plan')}")
@@ -59,7 +61,7 @@ def render(reports: list[AccountReport], lang: str) -> str:
         for n, e in enumerate(r.plan, 1):
             if e.group != group:
                 group = e.group
-                out.append(f"\n**{group}**\n")
+                out.append(f"\n**{md(group)}**\n")
             out.append(
                 f"{n}. **{text(e.title_zh, e.title_en, lang)}** (`{e.check}`, {e.severity}"
                 + (f", {high_risk_text(e.high_risk, lang)}" if e.high_risk else "")
@@ -69,7 +71,7 @@ def render(reports: list[AccountReport], lang: str) -> str:
             out.append(f"   - {text(e.steps_zh, e.steps_en, lang)}")
             if e.cli:
                 out.append(f"   - `{e.cli}`")
-            names = [str(x["name"] or x["id"]) for x in e.resources]
+            names = [md(x["name"] or x["id"]) for x in e.resources]
             out.append(f"   - {t('资源', 'Resources')}: {', '.join(names[:10])}" + (" …" if len(names) > 10 else ""))
         out.append("")
         if r.survey:
@@ -85,7 +87,7 @@ def render(reports: list[AccountReport], lang: str) -> str:
                 f"- {t('网络', 'Network')}: "
                 + (", ".join(f"{text(n['zh'], n['en'], lang)} × {n['count']}" for n in s["network"]) or "-")
             )
-            exposed = ", ".join(str(x["name"] or x["id"]) for x in s["internet_exposed"])
+            exposed = ", ".join(md(x["name"] or x["id"]) for x in s["internet_exposed"])
             out.append(f"- {t('可从互联网访问', 'Reachable from the internet')}: {exposed or '-'}")
             out.append(
                 f"- {t('安全服务', 'Security services')}: "
@@ -98,13 +100,13 @@ def render(reports: list[AccountReport], lang: str) -> str:
             for f in r.accepted:
                 w = f["waiver"]
                 out.append(
-                    f"- `{f['check']}` {f['resource_name'] or f['resource_id']}: {w['reason']} "
-                    f"({t('负责人', 'owner')} {w['owner']}, {t('有效期至', 'until')} {w['expires']})"
+                    f"- `{f['check']}` {md(f['resource_name'] or f['resource_id'])}: {md(w['reason'])} "
+                    f"({t('负责人', 'owner')} {md(w['owner'])}, {t('有效期至', 'until')} {md(w['expires'])})"
                 )
             for w in r.expired_waivers:
                 out.append(
-                    f"- **{t('豁免已过期', 'Expired waiver')}** {w['id']} ({w['check'] or w['item']}, "
-                    f"{w['owner']}, {w['expires']}): {t('不再生效，相关问题按不符合处理', 'no longer applies')}"
+                    f"- **{t('豁免已过期', 'Expired waiver')}** {md(w['id'])} ({md(w['check'] or w['item'])}, "
+                    f"{md(w['owner'])}, {md(w['expires'])}): {t('不再生效，相关问题按不符合处理', 'no longer applies')}"
                 )
             out.append("")
         out.append(

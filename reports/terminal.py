@@ -18,6 +18,7 @@ from scanner.catalogue import Item, LevelInfo
 from scanner.inventory import Inventory
 from scanner.model import Finding, ReqStatus, Status
 from scanner.rollup import ItemResult
+from scanner.sanitize import one_line
 from scanner.scope import scope_of
 
 STATUS_STYLE = {
@@ -167,22 +168,24 @@ def evaluation_summary(
         for acct in inv.accounts:
             name = f" ({acct['name']})" if acct.get("name") else ""
             c.print(
-                f"{inv.provider} {h['account']} {acct['id']}{name} · {h['regions']}: "
-                f"{', '.join(inv.regions) or '-'} · {h['collected']}: {inv.finished_at} · {h['identity']}: "
-                f"{_identity(inv.identity)}"
+                one_line(
+                    f"{inv.provider} {h['account']} {acct['id']}{name} · {h['regions']}: "
+                    f"{', '.join(inv.regions) or '-'} · {h['collected']}: {inv.finished_at} · {h['identity']}: "
+                    f"{_identity(inv.identity)}"
+                )
             )
         sc = scope_of(inv)
         gaps = sc.gaps_zh if lang == "zh" else sc.gaps_en
         line = sc.statement_zh if lang == "zh" else sc.statement_en
-        c.print(Text(f"{h['scope']}: {line}", style="yellow" if gaps else ""))
+        c.print(Text(one_line(f"{h['scope']}: {line}"), style="yellow" if gaps else ""))
         for g in gaps:
-            c.print(Text(f"  {h['not_scanned']}: {g}", style="yellow"))
+            c.print(Text(one_line(f"  {h['not_scanned']}: {g}"), style="yellow"))
         errs = inv.errors
         if errs:
             c.print(Text(f"{h['errors']}: {len(errs)}", style="magenta"))
             for e in errs[:10]:
                 perm = f" [missing {e.permission}]" if e.permission else ""
-                c.print(f"  {e.type} @ {e.region}: {e.status.value}: {e.reason or ''}{perm}")
+                c.print(one_line(f"  {e.type} @ {e.region}: {e.status.value}: {e.reason or ''}{perm}"))
             if len(errs) > 10:
                 c.print(f"  … {len(errs) - 10} more")
     multi = len({r.account for r in results}) > 1
@@ -216,9 +219,9 @@ def evaluation_summary(
             r.info.unit_id or r.item.id,
             r.item.control_point(lang),
             cnt,
-            r.reason(lang),
+            one_line(r.reason(lang)),
         ]
-        t.add_row(*([r.account, *row] if multi else row))
+        t.add_row(*([one_line(r.account), *row] if multi else row))
     if shown:
         c.print(t)
     if hidden:

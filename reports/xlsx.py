@@ -57,7 +57,7 @@ def _sheet(
     ws = wb.create_sheet(title)
     _header(ws, 1, headers)
     for n, row in enumerate(rows):
-        ws.append(row)
+        ws.append([v if v is None or isinstance(v, (str, int, float)) else str(v) for v in row])
         if status_col is not None and keys and keys[n] in FILL:
             ws.cell(row=n + 2, column=status_col).fill = PatternFill("solid", fgColor=FILL[keys[n]])
     for i, w in enumerate(widths, 1):
@@ -65,6 +65,8 @@ def _sheet(
     for row in ws.iter_rows(min_row=2):
         for c in row:
             c.alignment = WRAP
+            if isinstance(c.value, str):
+                c.data_type = "s"  # text, never a formula: a name may start with = + - @
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
     return ws

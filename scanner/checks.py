@@ -80,6 +80,7 @@ class Check:
                 isinstance(value, (int, float)) and isinstance(params[name], (int, float))
             ):
                 raise MlpsError(f"check {self.key}: parameter {name!r} must be a {type(params[name]).__name__}")
+            _check_param(self.key, name, value, params[name])
             params[name] = value
         self.params = params
         self.pass_if = _compile(self, "pass_if", self.pass_if_src, params)
@@ -92,6 +93,27 @@ class Check:
 
     def pass_message(self, lang: str = "en") -> str:
         return (self.message.get("pass") or {}).get(lang) or self.title[lang]
+
+
+def _check_param(check: str, name: str, value: Any, default: Any) -> None:
+    """An override must be shaped like the default: list elements of the default's element type, numbers
+    not negative where the default is not, and a pattern must compile (L6, M6 of the reliability review)."""
+    if isinstance(value, bool) != isinstance(default, bool):
+        raise MlpsError(f"check {check}: parameter {name!r} must be a {type(default).__name__}")
+    if isinstance(default, (int, float)) and not isinstance(default, bool) and default >= 0 and value < 0:
+        raise MlpsError(f"check {check}: parameter {name!r} must not be negative")
+    if isinstance(default, list) and default:
+        kind = type(default[0])
+        bad = [v for v in value if type(v) is not kind and not (kind in (int, float) and type(v) in (int, float))]
+        if bad:
+            raise MlpsError(f"check {check}: parameter {name!r} must be a list of {kind.__name__} (got {bad[0]!r})")
+    if isinstance(value, str) and "pattern" in name:
+        import regex
+
+        try:
+            regex.compile(value)
+        except regex.error as e:
+            raise MlpsError(f"check {check}: parameter {name!r} is not a valid regular expression ({e})") from None
 
 
 def substitute(expr: str, params: dict[str, Any], where: str) -> str:

@@ -15,6 +15,7 @@ from typing import NoReturn
 
 from scanner import __version__
 from scanner.errors import EXIT_USAGE, MlpsError
+from scanner.sanitize import one_line
 
 EXIT_INTERNAL = 3
 EXIT_INTERRUPTED = 130
@@ -88,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as e:  # argparse --help / errors
         return int(e.code or 0) if isinstance(e.code, int) else EXIT_USAGE
     except MlpsError as e:
-        sys.stderr.write(f"mlps {name}: error: {e.one_line()}\n")
+        sys.stderr.write(f"mlps {name}: error: {one_line(e.one_line())}\n")
         return e.exit_code
     except KeyboardInterrupt:
         sys.stderr.write(f"mlps {name}: interrupted\n")
@@ -97,11 +98,17 @@ def main(argv: list[str] | None = None) -> int:
         with contextlib.suppress(OSError):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the interpreter's flush at exit
         return 0
+    except OSError as e:  # a path the user gave cannot be read or written (a folder, /proc, no space, ...)
+        if debug:
+            raise
+        where = f"{e.filename}: " if getattr(e, "filename", None) else ""
+        sys.stderr.write(f"mlps {name}: error: {one_line(where)}cannot read or write ({e.strerror or e})\n")
+        return EXIT_USAGE
     except Exception as e:
         if debug:
             raise
         sys.stderr.write(
-            f"mlps {name}: internal error: {type(e).__name__}: {e} (run with --debug for the "
+            f"mlps {name}: internal error: {type(e).__name__}: {one_line(e)} (run with --debug for the "
             "traceback, and please report it)\n"
         )
         return EXIT_INTERNAL

@@ -15,6 +15,7 @@ from typing import Any
 
 from scanner.errors import MlpsError
 from scanner.model import Coverage, CoverageStatus, Resource
+from scanner.redact import redact_resource
 
 
 class BaseTask:
@@ -84,7 +85,7 @@ def run(
             status, reason, perm = failure(t, failed[id(t)])
             coverage.append(Coverage(acct, t.label, t.spec.type, CoverageStatus(status), reason, perm))
             continue
-        resources.extend(build(t, listed[id(t)]))
+        resources.extend(redact_resource(r) for r in build(t, listed[id(t)]))
         if t.problem:
             status, reason, perm = t.problem
             coverage.append(Coverage(acct, t.label, t.spec.type, CoverageStatus(status), reason, perm))

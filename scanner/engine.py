@@ -189,6 +189,8 @@ def _evidence(check: Check, doc: Any) -> dict[str, Any] | None:
 
 
 def _lookup(doc: Any, path: tuple[str, ...]) -> Any:
+    """The value at ``path``. A null is present: adapters store null for a setting collected and found
+    absent (no bucket policy, no logging); a field the API left out must be left out, not nulled."""
     cur = doc
     for part in path:
         if not isinstance(cur, dict) or part not in cur:

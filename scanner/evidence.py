@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import socket
 import struct
 import tempfile
@@ -28,7 +29,7 @@ from scanner import findings as findings_doc
 from scanner import inventory as inventory_mod
 from scanner.errors import MlpsError
 from scanner.inventory import utc_now
-from scanner.redact import redact
+from scanner.redact import redact_resource
 
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.json.sig"
@@ -43,7 +44,7 @@ _UNHASHED = (MANIFEST, SIGNATURE)
 
 def redacted_copy(inv: inventory_mod.Inventory) -> inventory_mod.Inventory:
     """Second redaction pass: inventories may come from older versions or from hand-made files."""
-    return dataclasses.replace(inv, resources=[dataclasses.replace(r, data=redact(r.data)) for r in inv.resources])
+    return dataclasses.replace(inv, resources=[redact_resource(r) for r in inv.resources])
 
 
 def inventory_bytes(inv: inventory_mod.Inventory) -> bytes:
@@ -326,8 +327,11 @@ def verify(path: Path, public_key: Path | None = None) -> Verification:
             v.altered.append(name)
     v.added = sorted(n for n in files if n not in listed and n not in _UNHASHED)
     sig = manifest.get("signature")
+    if sig is not None and not isinstance(sig, dict):
+        raise MlpsError(f"{path}: {MANIFEST} is not a valid evidence manifest (signature)")
     if sig:
-        v.fingerprint = sig.get("public_key_sha256")
+        fp = sig.get("public_key_sha256")
+        v.fingerprint = fp if isinstance(fp, str) and re.fullmatch(r"[0-9a-f]{64}", fp) else "(malformed)"
         if SIGNATURE not in files:
             v.signature = "missing"
         else:

@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 import jmespath
+import regex
 from jmespath import functions
 
 # Mainland-China regions. Alibaba Cloud's are "cn-*" except cn-hongkong (outside the mainland);
@@ -24,6 +25,8 @@ _AZURE_CHINA = frozenset({"chinaeast", "chinaeast2", "chinaeast3", "chinanorth",
 _NOT_MAINLAND_CN_PREFIXED = frozenset({"cn-hongkong"})
 _ANY_ADDRESS = frozenset({"0.0.0.0/0", "::/0", "*", "any", "internet", "0.0.0.0", "::"})
 _NOW: list[datetime | None] = [None]  # tests pin "now" so that age checks are reproducible
+
+REGEX_TIMEOUT = 0.5  # seconds per match of a pattern parameter
 
 
 def set_now(now: datetime | None) -> None:
@@ -183,7 +186,16 @@ class MlpsFunctions(functions.Functions):
 
     @functions.signature({"types": ["string", "null"]}, {"types": ["string"]})
     def _func_regex_match(self, s: str | None, pattern: str) -> bool:
-        return s is not None and re.search(pattern, s) is not None
+        """Patterns can come from parameters (the CLI, a config, a pack): matched with a time limit and on
+        at most 4,096 characters, so a catastrophic pattern cannot hang an evaluation."""
+        if s is None:
+            return False
+        try:
+            return regex.search(pattern, s[:4096], timeout=REGEX_TIMEOUT) is not None
+        except TimeoutError:
+            raise ValueError(f"pattern {pattern!r} took longer than {REGEX_TIMEOUT} s") from None
+        except regex.error as e:
+            raise ValueError(f"invalid pattern {pattern!r}: {e}") from None
 
     @functions.signature({"types": ["string", "object", "array", "null"]})
     def _func_json_parse(self, s: Any) -> Any:

@@ -115,6 +115,10 @@ def read_json(path: str | Path) -> Any:
         raise MlpsError(f"{path}: not UTF-8 JSON") from None
     except json.JSONDecodeError as e:
         raise MlpsError(f"{path}: invalid JSON at line {e.lineno} column {e.colno}: {e.msg}") from None
+    except RecursionError:
+        raise MlpsError(f"{path}: JSON nested too deeply to be an inventory or findings file") from None
+    except ValueError as e:  # e.g. a number longer than Python's integer-string limit
+        raise MlpsError(f"{path}: invalid JSON ({str(e).splitlines()[0]})") from None
 
 
 def load(path: str | Path) -> Inventory:
@@ -168,6 +172,8 @@ def from_dict(doc: Any, where: str = "inventory") -> Inventory:
             tags = r.get("tags") or {}
             if not isinstance(data, dict) or not isinstance(tags, dict):
                 raise TypeError("'data' and 'tags' must be objects")
+            if r.get("name") is not None and not isinstance(r["name"], str):
+                raise TypeError("'name' must be a string")
             resources.append(
                 Resource(
                     provider=provider,
@@ -185,6 +191,12 @@ def from_dict(doc: Any, where: str = "inventory") -> Inventory:
         except (KeyError, TypeError) as e:
             raise MlpsError(f"{where}: resources[{i}] is malformed ({_describe(e)})") from None
     scan = doc["scan"]
+    for key in ("identity", "tool"):
+        if doc.get(key) is not None and not isinstance(doc[key], dict):
+            raise MlpsError(f"{where}: field {key!r} must be an object")
+    for i, a in enumerate(accounts):
+        if a.get("name") is not None and not isinstance(a["name"], str):
+            raise MlpsError(f"{where}: accounts[{i}].name must be a string")
     return Inventory(
         provider=provider,
         accounts=accounts,

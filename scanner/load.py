@@ -27,12 +27,25 @@ def package_path(package: str) -> Path:
     return Path(str(importlib_resources.files(package)))
 
 
-def read_yaml(path: Path) -> Any:
+class _NoAliasLoader(yaml.SafeLoader):
+    """For files users write (config, waivers): an alias can expand a few hundred bytes into gigabytes."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.events.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not allowed here", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def read_yaml(path: Path, *, user: bool = False) -> Any:
+    """Parse YAML; ``user`` files (config, waivers) may not use anchors and aliases."""
     try:
         with open(path, encoding="utf-8") as f:
-            return yaml.load(f, Loader=_Loader)
+            return yaml.load(f, Loader=_NoAliasLoader if user else _Loader)
     except FileNotFoundError:
         raise MlpsError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise MlpsError(f"{path}: is a directory, expected a file") from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 1} column {mark.column + 1}" if mark else ""
@@ -64,8 +77,11 @@ def validate(doc: Any, schema_name: str, where: str) -> None:
         raise MlpsError(f"{where}: {field or 'top level'}: {_short(err.message)}{more}")
 
 
+USER_SCHEMAS = ("config", "waivers")
+
+
 def load_validated(path: Path, schema_name: str) -> Any:
-    doc = read_yaml(path)
+    doc = read_yaml(path, user=schema_name in USER_SCHEMAS)
     validate(doc, schema_name, str(path))
     return doc
 

@@ -1,8 +1,10 @@
 """Remove secrets from collected configuration before it reaches an inventory, log or report.
 
-Two rules: any key whose name says it holds a secret (password, secret, private key, user data,
-connection string, ...) has its value replaced; and each resource type may name further paths whose
-values are all secret (e.g. Lambda environment variables, whose names say nothing).
+Three rules, the patterns of the first two kept as data in ``scanner/redaction.yaml``: any key (or tag
+key) whose name says it holds a secret (password, secret, private key, user data, token, ...) has its
+value replaced; any value shaped like a secret (a PEM private key, a JWT, a SAS signature, credentials in
+a URL) is replaced wherever it sits; and each resource type may name further paths whose values are all
+secret (e.g. Lambda environment variables, whose names say nothing).
 """
 
 from __future__ import annotations
@@ -11,23 +13,29 @@ import re
 from collections.abc import Iterable
 from datetime import date, datetime, timezone
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 REDACTED = "[REDACTED]"
-_SECRET_KEY = re.compile(
-    r"(passw(or)?d|secret|private.?key|user.?data|custom.?data|connection.?string|session.?token|"
-    r"access.?key.?secret|accesskeysecret|credential(s)?$|auth.?token|sas.?token|api.?key$)",
-    re.I,
-)
-# keys that match the pattern but hold no secret (flags, ids, policies about secrets)
-_ALLOWED = re.compile(
-    r"^(PasswordLastUsed|PasswordResetRequired|PasswordPolicy|PasswordReusePrevention|MinimumPasswordLength|"
-    r"MaxPasswordAge|RequirePassword.*|HardExpiry|AllowUsersToChangePassword|ExpirePasswords|"
-    r".*Enabled|.*Required|.*Arn|.*Id|.*Ids|.*Type|.*Status|.*Configured|.*Date|.*Time|.*Policy|"
-    r"password_enabled|password_last_used|password_last_changed|password_next_rotation|secretsEncryption|"
-    r"encryptionConfig|.*Count|.*Length|.*Age|disablePasswordAuthentication)$",
-    re.I,
-)
+
+
+def _rules() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """Key-name and value-shape rules from ``scanner/redaction.yaml`` (data, so they can be reviewed)."""
+    import yaml
+
+    doc = yaml.safe_load((Path(__file__).parent / "redaction.yaml").read_text(encoding="utf-8"))
+    squash = lambda s: "".join(s.split())  # noqa: E731 - the folded YAML scalars carry line breaks
+    values = "|".join(f"(?:{v})" for v in doc["secret_values"])
+    keys, allowed = re.compile(squash(doc["secret_keys"]), re.I), re.compile(squash(doc["allowed_keys"]), re.I)
+    return keys, allowed, re.compile(values)
+
+
+_SECRET_KEY, _ALLOWED, _SECRET_VALUE = _rules()
+_TAG_PAIRS = (("Key", "Value"), ("TagKey", "TagValue"), ("key", "value"))
+
+
+def secret_name(name: str) -> bool:
+    return bool(_SECRET_KEY.search(name)) and not _ALLOWED.match(name)
 
 
 def redact(data: Any, paths: Iterable[str] = ()) -> Any:
@@ -38,17 +46,36 @@ def redact(data: Any, paths: Iterable[str] = ()) -> Any:
     return out
 
 
+def redact_tags(tags: dict[str, str]) -> dict[str, str]:
+    """Tags as a map: a secret-sounding key or a secret-shaped value loses its value."""
+    return {k: REDACTED if (secret_name(k) or _SECRET_VALUE.search(str(v))) and v else v for k, v in tags.items()}
+
+
+def redact_resource(r: Any) -> Any:
+    """A resource with its configuration and its tags redacted (tags are copied out of the data, so
+    they need the same rules)."""
+    import dataclasses
+
+    return dataclasses.replace(r, data=_walk(r.data), tags=redact_tags(r.tags))
+
+
 def _walk(value: Any) -> Any:
     if isinstance(value, dict):
+        for kname, vname in _TAG_PAIRS:  # a tag entry: the tag's own key decides, not the word "Value"
+            tag_key = value.get(kname)
+            if isinstance(tag_key, str) and vname in value and secret_name(tag_key) and value[vname] not in (None, ""):
+                return {**{k: _walk(v) for k, v in value.items() if k != vname}, vname: REDACTED}
         out = {}
         for k, v in value.items():
-            if isinstance(k, str) and _SECRET_KEY.search(k) and not _ALLOWED.match(k) and v not in (None, "", [], {}):
+            if isinstance(k, str) and secret_name(k) and v not in (None, "", [], {}):
                 out[k] = REDACTED
             else:
                 out[k] = _walk(v)
         return out
     if isinstance(value, list):
         return [_walk(v) for v in value]
+    if isinstance(value, str) and _SECRET_VALUE.search(value):
+        return REDACTED
     return value
 
 

@@ -33,6 +33,40 @@ if sys.argv[1:3] == ["account", "get-access-token"]:
     sys.exit(0)
 sys.exit(1)
 """
+# Runs the AWS scan child: the real ``mlps scan aws``, with two gaps of the simulated cloud filled in this
+# process only. S3 Control addresses <account-id>.<endpoint host> (botocore's endpoint rules prepend the account), so
+# with the moto server at 127.0.0.1 the host is 123456789012.127.0.0.1, which no resolver knows: such names resolve to
+# 127.0.0.1 here. And moto has no Resource Explorer: ListIndexes answers "no index", as an account without one does,
+# instead of a 500 from the server. Nothing of this exists in a real scan.
+AWS_CHILD = """
+import io, json, runpy, socket, sys
+import botocore.handlers
+from botocore.awsrequest import AWSResponse
+
+_resolve = socket.getaddrinfo
+
+
+def _loopback(host, *args, **kwargs):
+    if isinstance(host, str) and host.endswith(".127.0.0.1"):
+        host = "127.0.0.1"
+    return _resolve(host, *args, **kwargs)
+
+
+class _Body(io.BytesIO):
+    def stream(self, **_):
+        yield self.read()
+
+
+def _no_index(request, **_):
+    body = json.dumps({"Indexes": []}).encode()
+    return AWSResponse(request.url, 200, {"Content-Type": "application/json"}, _Body(body))
+
+
+socket.getaddrinfo = _loopback
+botocore.handlers.BUILTIN_HANDLERS.append(("before-send.resource-explorer-2.ListIndexes", _no_index))
+sys.argv = ["mlps", *sys.argv[1:]]
+runpy.run_module("scanner.cli", run_name="__main__", alter_sys=True)
+"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -68,8 +102,7 @@ def run(args: argparse.Namespace) -> int:
             p: subprocess.Popen(
                 [
                     sys.executable,
-                    "-m",
-                    "scanner.cli",
+                    *(["-c", AWS_CHILD] if p == "aws" else ["-m", "scanner.cli"]),
                     "scan",
                     p,
                     "--out",

@@ -8,6 +8,7 @@ import sys
 
 from scanner.commands.common import add_level, add_pack_options, level_arg, pack_options, resolve_inputs
 from scanner.errors import EXIT_GAPS, MlpsError
+from scanner.sanitize import one_line
 
 _LABELS = {
     "new": "new",
@@ -32,8 +33,10 @@ def run(args: argparse.Namespace) -> int:
     from scanner.diff import diff
 
     level = level_arg(args.level) if args.level else None
-    (old_path,) = resolve_inputs([args.old])
-    (new_path,) = resolve_inputs([args.new])
+    olds, news = resolve_inputs([args.old]), resolve_inputs([args.new])
+    if len(olds) != 1 or len(news) != 1:
+        raise MlpsError("mlps diff compares one input with one input", "pass one account's scan on each side")
+    (old_path,), (new_path,) = olds, news
     old, _ = load_input(old_path, level, **pack_options(args))
     new, _ = load_input(new_path, level, **pack_options(args))
     for side, d_ in (("OLD", old), ("NEW", new)):
@@ -54,14 +57,19 @@ def run(args: argparse.Namespace) -> int:
         for k, label in _LABELS.items():
             for f in d["findings"][k][:50]:
                 print(
-                    f"  {label:<10} {f['severity']:<8} {f['check']}  {f['resource_name'] or f['resource_id']}"
-                    f"  ({f['account']}, {f['region']})"
+                    one_line(
+                        f"  {label:<10} {f['severity']:<8} {f['check']}  {f['resource_name'] or f['resource_id']}"
+                        f"  ({f['account']}, {f['region']})"
+                    )
                 )
             if len(d["findings"][k]) > 50:
                 print(f"  ... and {len(d['findings'][k]) - 50} more {label}")
         print(f"requirement status changes: {c['status_changes']}")
         for s in d["status_changes"]:
             print(
-                f"  {s['unit_id'] or s['item']:<12} {s['clause']:<14} {s['old_zh']} -> {s['new_zh']}  ({s['account']})"
+                one_line(
+                    f"  {s['unit_id'] or s['item']:<12} {s['clause']:<14} {s['old_zh']} -> {s['new_zh']}"
+                    f"  ({s['account']})"
+                )
             )
     return EXIT_GAPS if args.fail_on_new and d["counts"]["new"] else 0

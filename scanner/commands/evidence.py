@@ -64,13 +64,14 @@ def _pack(args: argparse.Namespace) -> int:
 
 def _verify(args: argparse.Namespace) -> int:
     from scanner.evidence import verify
+    from scanner.sanitize import one_line
 
     v = verify(Path(args.pack), Path(args.public_key) if args.public_key else None)
     for problem in v.container:
-        print(f"container: {problem}")
+        print(one_line(f"container: {problem}"))
     for label, names in (("altered", v.altered), ("added", v.added), ("removed", v.removed)):
         for n in names:
-            print(f"{label}: {n}")
+            print(one_line(f"{label}: {n}"))
     sig_line = {
         "absent": "signature: none (pack is unsigned)",
         "valid": f"signature: valid (Ed25519 key sha256:{v.fingerprint})"
