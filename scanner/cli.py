@@ -11,6 +11,7 @@ import contextlib
 import importlib
 import os
 import sys
+import threading
 from typing import NoReturn
 
 from scanner import __version__
@@ -93,6 +94,13 @@ def main(argv: list[str] | None = None) -> int:
         return e.exit_code
     except KeyboardInterrupt:
         sys.stderr.write(f"mlps {name}: interrupted\n")
+        if threading.active_count() > 1:
+            # worker threads may be stuck on network reads; every output is written atomically, so nothing
+            # is left half-written: leave now rather than wait for them
+            with contextlib.suppress(Exception):
+                sys.stdout.flush()
+                sys.stderr.flush()
+            os._exit(EXIT_INTERRUPTED)
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # e.g. `mlps catalog | head`
         with contextlib.suppress(OSError):

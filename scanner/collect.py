@@ -8,9 +8,12 @@ the missing permission), error, or — decided before any call — not_available
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import TimeoutError as FuturesTimeout
 from typing import Any
 
 from scanner.errors import MlpsError
@@ -34,6 +37,18 @@ class BaseTask:
                 self.problem = (status, reason, permission)
 
 
+class CollectionDeadline(Exception):
+    """The scan's overall deadline passed before this type was collected."""
+
+
+def _default_deadline() -> float:
+    """Seconds for a whole collection (``MLPS_COLLECT_DEADLINE``, default 2 hours)."""
+    try:
+        return float(os.environ.get("MLPS_COLLECT_DEADLINE", "7200"))
+    except ValueError:
+        raise MlpsError("MLPS_COLLECT_DEADLINE must be a number of seconds") from None
+
+
 def run(
     tasks: list[BaseTask],
     *,
@@ -46,35 +61,60 @@ def run(
     workers: int,
     progress: Any = None,
     name: str = "mlps",
+    deadline_s: float | None = None,
 ) -> tuple[list[Resource], list[Coverage]]:
+    """Run listing, then per-item detail work, on one bounded pool, within an overall deadline: a type not
+    done by then is a collection error for that type (never "none found"), and Ctrl-C stops at once."""
     if workers < 1:
         raise MlpsError("--workers must be at least 1")
     listed: dict[int, list[Any]] = {}
     failed: dict[int, BaseException] = {}
     if progress:
         progress.start(len(tasks))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name) as pool:
+    deadline = time.monotonic() + (deadline_s if deadline_s is not None else _default_deadline())
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
+    try:
         futures = {pool.submit(list_items, t): t for t in tasks}
-        for fut in as_completed(futures):
-            t = futures[fut]
-            try:
-                listed[id(t)] = fut.result()
-            except Exception as e:
-                failed[id(t)] = e
-            if progress:
-                progress.advance(t.spec.type, t.label, ok=id(t) not in failed)
-        jobs = [
-            pool.submit(item_work, t, item)
+        try:
+            for fut in as_completed(futures, timeout=max(deadline - time.monotonic(), 0.001)):
+                t = futures[fut]
+                try:
+                    listed[id(t)] = fut.result()
+                except Exception as e:
+                    failed[id(t)] = e
+                if progress:
+                    progress.advance(t.spec.type, t.label, ok=id(t) not in failed)
+        except FuturesTimeout:
+            for fut, t in futures.items():
+                if id(t) not in listed and id(t) not in failed:
+                    fut.cancel()
+                    failed[id(t)] = CollectionDeadline(f"collection deadline reached before {t.spec.type} was listed")
+        jobs = {
+            pool.submit(item_work, t, item): t
             for t in tasks
             if id(t) in listed and has_item_work(t.spec)
             for item in listed[id(t)]
-        ]
+        }
         if progress and jobs:
             progress.add(len(jobs), "details")
-        for fut in as_completed(jobs):
-            fut.result()  # item_work records API failures on its task; anything else is a bug
-            if progress:
-                progress.advance("details", "", ok=True)
+        try:
+            for fut in as_completed(jobs, timeout=max(deadline - time.monotonic(), 0.001)):
+                fut.result()  # item_work records API failures on its task; anything else is a bug
+                if progress:
+                    progress.advance("details", "", ok=True)
+        except FuturesTimeout:
+            for fut, t in jobs.items():
+                if not fut.done():
+                    fut.cancel()
+                    if id(t) in listed and id(t) not in failed:
+                        failed[id(t)] = CollectionDeadline(
+                            f"collection deadline reached while reading {t.spec.type} details"
+                        )
+    except BaseException:
+        # Ctrl-C or a bug: stop at once, never wait for calls that are stuck on the network
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=False, cancel_futures=True)
     if progress:
         progress.stop()
     resources: list[Resource] = []
