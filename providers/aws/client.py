@@ -72,6 +72,24 @@ class WriteAttempt(RuntimeError):
     """Raised by the guard before a non-read operation leaves the process."""
 
 
+class RepeatedToken(RuntimeError):
+    """A listing whose next-page token came back a second time: paging stops, and the type is marked ERROR."""
+
+    def __init__(self, operation: str, detail: str) -> None:
+        super().__init__(
+            f"paging stopped: {operation} returned a next-page token it had already returned ({detail}); "
+            "the listing is incomplete"
+        )
+        self.operation_name = operation.split(":", 1)[-1]
+
+
+def output_tokens(service: str, operation: str) -> list[str]:
+    """The response fields botocore's paginator model pages by (``output_token``), as JMESPath expressions."""
+    cfg = _models().get_paginator_model(service).get_paginator(operation)
+    out = cfg["output_token"]
+    return [out] if isinstance(out, str) else list(out)
+
+
 @dataclass
 class AwsContext:
     """One authenticated session plus everything derived from it, shared by all collectors."""
@@ -170,7 +188,7 @@ def classify(exc: BaseException) -> tuple[str, str, str | None]:
         return "error", f"timed out ({type(exc).__name__})", None
     if isinstance(exc, EndpointConnectionError):
         return "error", f"endpoint unreachable: {exc}", None
-    if isinstance(exc, WriteAttempt):
+    if isinstance(exc, (WriteAttempt, RepeatedToken)):
         return "error", str(exc), None
     if isinstance(exc, BotoCoreError):
         return "error", f"{type(exc).__name__}: {exc}", None

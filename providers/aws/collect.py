@@ -17,9 +17,9 @@ from typing import Any
 
 import jmespath
 from botocore import xform_name
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, PaginationError
 
-from providers.aws.client import AwsContext, action_name, classify
+from providers.aws.client import AwsContext, RepeatedToken, action_name, classify, output_tokens
 from scanner.checks import providers_root
 from scanner.collect import BaseTask, run, tags_of
 from scanner.inventory import Inventory, utc_now
@@ -66,6 +66,8 @@ class TypeSpec:
     absent_data: dict[str, Any] | None
     add: dict[str, Any]
     keep_if: str | None
+    owner: str | None  # field naming the owning account: items another account owns are never collected
+    page_token: str | None  # for a list operation botocore has no paginator for: the token it pages by (NextMarker)
     details: tuple[Detail, ...]
     joins: tuple[Join, ...]
     collector: str | None  # replaces listing: function(task) -> [(item, region or None)]
@@ -74,6 +76,9 @@ class TypeSpec:
     operations: tuple[tuple[str, str], ...]  # every (service, operation) the type may call
     redact_paths: tuple[str, ...]
     sweep: bool = False  # the whole-account listing (``sweep:`` in resources.yaml); its collector reports how
+    # what a collector, item_enrich or finalize function puts on the data beyond the listed shapes: target path ->
+    # {from: "service:Operation", path: JMESPath} or {computed: reason}; checked against botocore by the tests
+    fields: dict[str, Any] = field(default_factory=dict)
 
     @property
     def permissions(self) -> list[str]:
@@ -92,6 +97,42 @@ def _detail(raw: dict[str, Any], service: str) -> Detail:
     )
 
 
+class SpecError(ValueError):
+    """A resources.yaml that the adapter cannot collect from faithfully; raised when the specs load."""
+
+
+# the id of a single record (one per region or per account) is the region or account it describes
+SINGLE_IDS = {"regional": "{region}", "global": "{account}", "account": "{account}"}
+
+
+def _check_type(t: dict[str, Any], c: dict[str, Any], where: str) -> None:
+    """Load-time rules: every type names its id; ``add`` never outlives an "absent" answer."""
+    scope = t.get("scope", "regional")
+    rid = c.get("id")
+    if not isinstance(rid, str) or not rid.strip() or rid.strip() == "@":
+        raise SpecError(
+            f"{where}: collect.id is missing: name the field holding the cloud's own identifier "
+            f"(or {SINGLE_IDS[scope]!r} for a single {scope} record)"
+        )
+    if c.get("single") and rid != SINGLE_IDS[scope]:
+        raise SpecError(f"{where}: a single {scope} record's id is {SINGLE_IDS[scope]!r}, not {rid!r}")
+    if not c.get("single") and rid in SINGLE_IDS.values():
+        raise SpecError(f"{where}: {rid!r} is the id of single records only; name the item's identifier field")
+    add, absent_data = dict(c.get("add") or {}), c.get("absent_data")
+    if add and c.get("absent"):
+        missing = sorted(set(add) - set(absent_data or {}))
+        if missing:
+            raise SpecError(
+                f"{where}: add sets {', '.join(missing)} but absent_data does not say what an absent answer means"
+            )
+    for target, raw in (c.get("fields") or {}).items():
+        ok = isinstance(raw, dict) and (
+            (isinstance(raw.get("from"), str) and ":" in raw["from"]) or str(raw.get("computed") or "").strip()
+        )
+        if not ok:
+            raise SpecError(f"{where}: fields.{target} needs from: 'service:Operation' (and path) or computed: reason")
+
+
 @lru_cache(maxsize=1)
 def load_specs() -> dict[str, TypeSpec]:
     """Every AWS type that declares a ``collect`` block."""
@@ -101,6 +142,7 @@ def load_specs() -> dict[str, TypeSpec]:
             c = t.get("collect")
             if not c:
                 continue
+            _check_type(t, c, f"{path.parent.name}/resources.yaml: {t['type']}")
             service = c["service"]
             details = tuple(_detail(d, service) for d in c.get("details", ()))
             joins = tuple(
@@ -124,7 +166,7 @@ def load_specs() -> dict[str, TypeSpec]:
                 service=service,
                 operation=c.get("operation"),
                 items=c.get("items", "@"),
-                id=c.get("id", "@"),
+                id=c["id"],
                 name=c.get("name"),
                 params=dict(c.get("params") or {}),
                 single=bool(c.get("single")),
@@ -132,6 +174,8 @@ def load_specs() -> dict[str, TypeSpec]:
                 absent_data=c.get("absent_data"),
                 add=dict(c.get("add") or {}),
                 keep_if=c.get("keep_if"),
+                owner=c.get("owner"),
+                page_token=c.get("page_token"),
                 details=details,
                 joins=joins,
                 collector=c.get("collector"),
@@ -140,6 +184,7 @@ def load_specs() -> dict[str, TypeSpec]:
                 operations=tuple(sorted(ops)),
                 redact_paths=tuple(c.get("redact", ())),
                 sweep=bool(t.get("sweep")),
+                fields=dict(c.get("fields") or {}),
             )
     return out
 
@@ -170,17 +215,28 @@ class Task(BaseTask):
         paginate: bool = True,
         absent: Iterable[str] = (),
         region: str | None = None,
+        token: str | None = None,
     ) -> Any:
         """Call and return the response (or the concatenated ``items`` over all pages); ABSENT for the
-        error codes that mean "not configured". Other errors propagate."""
-        client = self.ctx.client(service or self.spec.service, region or self.region)
+        error codes that mean "not configured". Other errors propagate.
+
+        Paging uses botocore's paginator; an operation without one pages by hand with ``token`` (its NextMarker or
+        NextToken). Either way a token that comes back a second time raises RepeatedToken: the type's collection
+        ends with an error instead of looping for ever.
+        """
+        svc = service or self.spec.service
+        client = self.ctx.client(svc, region or self.region)
         method = xform_name(operation)
         params = {k: v for k, v in (params or {}).items() if v is not None}
         try:
-            if paginate and items and client.can_paginate(method):
+            if paginate and items and (token or client.can_paginate(method)):
                 out: list[Any] = []
                 expr = jmespath.compile(items)
-                for page in client.get_paginator(method).paginate(**params):
+                if client.can_paginate(method):
+                    pages = self._paginated(client, svc, operation, params)
+                else:
+                    pages = self.pages(operation, params, token=token or "NextToken", service=svc, region=region)
+                for page in pages:
                     got = expr.search(page)
                     if isinstance(got, list):
                         out.extend(got)
@@ -192,8 +248,47 @@ class Task(BaseTask):
             if e.response.get("Error", {}).get("Code") in set(absent):
                 return ABSENT
             raise
+        except PaginationError as e:  # botocore's own guard: the same token twice in a row
+            raise RepeatedToken(f"{svc}:{operation}", str(e)) from None
         resp.pop("ResponseMetadata", None)
         return jmespath.search(items, resp) if items else resp
+
+    def _paginated(self, client: Any, service: str, operation: str, params: dict[str, Any]) -> Iterable[Any]:
+        """botocore's pages, refusing a token seen on any earlier page (botocore only compares neighbours)."""
+        outs = [jmespath.compile(t) for t in output_tokens(service, operation)]
+        seen: set[str] = set()
+        for page in client.get_paginator(xform_name(operation)).paginate(**params):
+            yield page
+            tok = repr([o.search(page) for o in outs])
+            if all(o.search(page) in (None, "", [], {}) for o in outs):
+                continue
+            if tok in seen:
+                raise RepeatedToken(f"{service}:{operation}", f"the paging token {tok} came back a second time")
+            seen.add(tok)
+
+    def pages(
+        self,
+        operation: str,
+        params: dict[str, Any],
+        *,
+        token: str,
+        service: str | None = None,
+        region: str | None = None,
+    ) -> Iterable[dict[str, Any]]:
+        """Every page of an operation botocore has no paginator for, by hand: ``token`` is both the response's
+        next-page field and the request parameter (WAFv2 NextMarker, Resource Explorer NextToken)."""
+        svc = service or self.spec.service
+        params, seen = dict(params), set()
+        while True:
+            page = self.call(operation, params, service=svc, region=region, paginate=False)
+            yield page
+            nxt = page.get(token)
+            if not nxt:
+                return
+            if nxt in seen:
+                raise RepeatedToken(f"{svc}:{operation}", f"{token} {str(nxt)[:80]!r} came back a second time")
+            seen.add(nxt)
+            params[token] = nxt
 
     def soft(
         self,
@@ -255,14 +350,16 @@ def _list(task: Task) -> list[Any]:
     params = {k: (task.ctx.account if v == "{account}" else v) for k, v in spec.params.items()}
     if spec.single:
         got = task.call(spec.operation, params, items=None, paginate=False, absent=spec.absent)
-        if got is ABSENT:
+        if got is ABSENT:  # "not configured": absent_data says so, and add (what a present answer implies) stays off
             return [dict(spec.absent_data or {})]
         value = jmespath.search(spec.items, got) if spec.items != "@" else got
-        return [value if isinstance(value, dict) else {"Value": value}]
+        return [{**(value if isinstance(value, dict) else {"Value": value}), **spec.add}]
     items = [
-        i if isinstance(i, dict) else ({"Name": i} if isinstance(i, str) else {"Value": i})
-        for i in task.call(spec.operation, params, items=spec.items, paginate=True)
+        {**(i if isinstance(i, dict) else ({"Name": i} if isinstance(i, str) else {"Value": i})), **spec.add}
+        for i in task.call(spec.operation, params, items=spec.items, paginate=True, token=spec.page_token)
     ]
+    if spec.owner:  # the request asked for the account's own (Owners=[self]); this holds even if a server ignores it
+        items = [i for i in items if str(jmespath.search(spec.owner, i)) == task.ctx.account]
     if spec.keep_if:
         items = [i for i in items if jmespath.search(spec.keep_if, i)]
     for join in spec.joins:
@@ -309,11 +406,17 @@ def _resources(task: Task, items: list[Any]) -> list[Resource]:
     for item in items:
         region = task.item_region.get(id(item), label)
         data = jsonable(dict(item) if isinstance(item, dict) else {"Value": item})
-        data.update(spec.add)
         if spec.single:
             rid: Any = ctx.account if spec.scope in ("global", "account") else task.region
         else:
-            rid = jmespath.search(spec.id, data) if spec.id != "@" else data
+            rid = jmespath.search(spec.id, data)
+        if isinstance(rid, bool) or not isinstance(rid, (str, int)) or str(rid) == "":
+            # never a made-up id (the repr of the item): the item is left out and its type marked, so its checks
+            # report ERROR for this region rather than judging something no waiver or report can name
+            task.note_problem(
+                "error", f"an item of {spec.type} has no identifier at {spec.id!r}; it was left out", None
+            )
+            continue
         name = jmespath.search(spec.name, data) if spec.name else None
         out.append(
             Resource(

@@ -8,9 +8,16 @@ from providers.aws.collect import Task
 
 
 def snapshots(task: Task) -> list[tuple[dict[str, Any], None]]:
-    own = task.call("DescribeSnapshots", {"OwnerIds": ["self"]}, items="Snapshots")
-    public = task.call("DescribeSnapshots", {"OwnerIds": ["self"], "RestorableByUserIds": ["all"]}, items="Snapshots")
-    public_ids = {s["SnapshotId"] for s in public}
+    """DescribeSnapshots without OwnerIds lists every public snapshot of every account in the region (tens of
+    thousands), so the account's own are asked for, and anything another account owns is dropped all the same."""
+    mine = {"OwnerIds": ["self"]}
+    own = [s for s in task.call("DescribeSnapshots", mine, items="Snapshots") if _owned(task, s)]
+    public = task.call("DescribeSnapshots", {**mine, "RestorableByUserIds": ["all"]}, items="Snapshots")
+    public_ids = {s["SnapshotId"] for s in public if _owned(task, s)}
     for s in own:
         s["Public"] = s["SnapshotId"] in public_ids
     return [(s, None) for s in own]
+
+
+def _owned(task: Task, item: dict[str, Any]) -> bool:
+    return str(item.get("OwnerId")) == task.ctx.account

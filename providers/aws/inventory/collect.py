@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from providers.aws.client import RepeatedToken
 from providers.aws.collect import ABSENT, Task
 
 RE2 = "resource-explorer-2"
@@ -59,6 +60,8 @@ def sweep(task: Task) -> Rows:
         except Skip as e:
             skipped.append(f"{method}: {e}")
             continue
+        except RepeatedToken:  # a server that pages in a loop is a fault, not a method that is not set up
+            raise
         except Exception as e:  # denied, throttled, unreachable: the next method may still work
             failures.append((e, service))
             skipped.append(f"{method}: {type(e).__name__}: {str(e)[:160]}")
@@ -116,16 +119,13 @@ def _resource_explorer(task: Task) -> tuple[Rows, list[str]]:
 def _search(task: Task, region: str, view: str, query: str) -> tuple[list[dict[str, Any]], bool]:
     """All pages of one Search; the flag is ResourceCount.Complete (false once 1,000 matches were counted)."""
     rows: list[dict[str, Any]] = []
-    token, complete = None, True
-    while True:
-        params = {"QueryString": query, "ViewArn": view, "MaxResults": SEARCH_PAGE, "NextToken": token}
-        page = task.call("Search", params, service=RE2, region=region, paginate=False)
+    complete = True
+    params = {"QueryString": query, "ViewArn": view, "MaxResults": SEARCH_PAGE}
+    for page in task.pages("Search", params, token="NextToken", service=RE2, region=region):  # guards repeats
         rows.extend(page.get("Resources") or [])
         if (page.get("Count") or {}).get("Complete") is False:
             complete = False
-        token = page.get("NextToken")
-        if not token:
-            return rows, complete
+    return rows, complete
 
 
 def _config(task: Task) -> tuple[Rows, list[str]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from providers.aws.collect import MISSING, Task
+from providers.aws.collect import ABSENT, MISSING, Task
 
 _DETAILS = (
     # operation, result path, key, absent codes
@@ -52,6 +52,35 @@ def bucket(task: Task, item: dict[str, Any]) -> None:
             except ValueError:
                 got = {"Unparsed": True}
         item[key] = got
+
+
+def finalize(task: Task, items: list[dict[str, Any]]) -> None:
+    replication_regions(task, items)
+    account_public_access_block(task, items)
+
+
+def account_public_access_block(task: Task, items: list[dict[str, Any]]) -> None:
+    """The account's Block Public Access on every bucket (``AccountPublicAccessBlock``): it overrides a bucket's
+    public ACL (IgnorePublicAcls) or policy (RestrictPublicBuckets) as the bucket's own setting does. Read once;
+    {"Configured": false} when the account has none. When it cannot be read it is left out, and buckets are judged
+    on their own setting (never more lenient); the failure is reported once, by aws.s3.account-public-access-block,
+    which reads the same setting, rather than marking every bucket check unassessed."""
+    if not items or not task.ctx.available("s3control"):
+        return
+    try:
+        got = task.call(
+            "GetPublicAccessBlock",
+            {"AccountId": task.ctx.account},
+            service="s3control",
+            paginate=False,
+            absent=("NoSuchPublicAccessBlockConfiguration",),
+        )
+    except Exception:
+        return
+    cfg = None if got is ABSENT else got.get("PublicAccessBlockConfiguration")
+    block = {**cfg, "Configured": True} if isinstance(cfg, dict) else {"Configured": False}
+    for item in items:
+        item["AccountPublicAccessBlock"] = dict(block)
 
 
 def replication_regions(task: Task, items: list[dict[str, Any]]) -> None:
