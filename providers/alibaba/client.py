@@ -46,6 +46,7 @@ ENDPOINTS = {
     "vpc": "vpc.{region}.aliyuncs.com",
     "slb": "slb.{region}.aliyuncs.com",
     "ram": "ram.aliyuncs.com",
+    "ims": "ims.aliyuncs.com",  # alibabacloud_ims20190815: endpoint rule "central"
     "sts": "sts.aliyuncs.com",
     "actiontrail": "actiontrail.{region}.aliyuncs.com",
     "rds": "rds.{region}.aliyuncs.com",
@@ -203,7 +204,8 @@ def classify(err: ApiError) -> tuple[str, str]:
 
 def ram_action(product: str, action: str) -> str:
     """The RAM action that authorises an OpenAPI action: '<product code>:<Action>'."""
-    code = {"r-kvstore": "kvstore", "sas": "yundun-sas"}.get(product, product)
+    # IMS (the newer RAM API) is authorised with RAM's own code, e.g. ram:GetAccountMFAInfo
+    code = {"r-kvstore": "kvstore", "sas": "yundun-sas", "ims": "ram"}.get(product, product)
     return f"{code}:{action}"
 
 

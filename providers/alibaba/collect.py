@@ -12,6 +12,7 @@ import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import jmespath
@@ -19,6 +20,7 @@ import jmespath
 from providers.alibaba.client import AlibabaContext, ApiError, classify, normalise, ram_action
 from scanner.checks import providers_root
 from scanner.collect import BaseTask, not_available, run, tags_of
+from scanner.errors import MlpsError
 from scanner.inventory import Inventory, utc_now
 from scanner.load import read_yaml
 from scanner.model import Coverage, Resource
@@ -49,6 +51,9 @@ class Detail:
     version: str | None = None
     paging: str = "none"
     items: str | None = None
+    page_size: int = 50
+    page_param: str = "PageNumber"
+    total: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,8 +90,14 @@ class TypeSpec:
 
 @lru_cache(maxsize=1)
 def load_specs() -> dict[str, TypeSpec]:
+    return parse_specs(providers_root() / "alibaba")
+
+
+def parse_specs(root: Path) -> dict[str, TypeSpec]:
+    """The action table of every ``<service>/resources.yaml`` under ``root``; a listed type that does not name
+    its items' id is refused here, at load time."""
     out: dict[str, TypeSpec] = {}
-    for path in sorted((providers_root() / "alibaba").glob("*/resources.yaml")):
+    for path in sorted(root.glob("*/resources.yaml")):
         for t in read_yaml(path)["types"]:
             c = t.get("collect")
             if not c:
@@ -111,9 +122,18 @@ def load_specs() -> dict[str, TypeSpec]:
                     version=str(d.get("version", call.version)),
                     paging=d.get("paging", "none"),
                     items=d.get("items"),
+                    page_size=int(d.get("page_size", 50)),
+                    page_param=d.get("page_param", "PageNumber"),
+                    total=d.get("total"),
                 )
                 for d in c.get("details", ())
             )
+            single = bool(c.get("single"))
+            if not single and not c.get("id"):
+                raise MlpsError(
+                    f"{path}: type {t['type']}: collect.id is missing; every listed type names the cloud's own "
+                    "identifier of its items (a JMESPath giving a string)"
+                )
             actions = {(call.product, call.action)} if call.action else set()
             actions |= {(d.product or call.product, d.action) for d in details}
             actions |= {tuple(a.split(":", 1)) for a in c.get("actions", ())}
@@ -124,9 +144,9 @@ def load_specs() -> dict[str, TypeSpec]:
                 items=c.get("items", "@"),
                 paging=c.get("paging", "none"),
                 page_size=int(c.get("page_size", 50)),
-                id=c.get("id", "@"),
+                id=c.get("id", ""),
                 name=c.get("name"),
-                single=bool(c.get("single")),
+                single=single,
                 absent=tuple(c.get("absent", ())),
                 absent_data=c.get("absent_data"),
                 add=dict(c.get("add") or {}),
@@ -147,6 +167,65 @@ def required_permissions() -> list[str]:
     for spec in load_specs().values():
         perms.update(spec.permissions)
     return sorted(perms)
+
+
+@dataclass(frozen=True)
+class Paging:
+    style: str  # token | page | marker
+    items: str
+    page_size: int
+    page_param: str = "PageNumber"  # the page-number parameter (SLB ACL entries: Page)
+    total: str | None = None  # JMESPath to the total; default TotalCount, else TotalRecordCount (RDS)
+
+    def total_of(self, body: dict[str, Any]) -> Any:
+        if self.total:
+            return jmespath.search(self.total, body)
+        return body.get("TotalCount", body.get("TotalRecordCount"))
+
+
+class PageGuard:
+    """Stops a list that would loop or end short: a continuation token that repeats, a page past the total,
+    an empty page while the total says more, a short page before the end, or a total that is missing. Each
+    raises ``ApiError("PagingError")``, so that type (in that region) ends with an ERROR coverage record that
+    says why, never an endless loop and never a silently truncated list."""
+
+    MAX_PAGES = 100_000
+
+    def __init__(self, action: str, product: str) -> None:
+        self.action, self.product = action, product
+        self.tokens: set[str] = set()
+        self.pages = 0
+
+    def fail(self, why: str) -> ApiError:
+        return ApiError("PagingError", f"{why}; the list was not completed", self.action, self.product)
+
+    def token(self, token: Any, name: str = "NextToken") -> None:
+        self.pages += 1
+        if token in (None, ""):
+            raise self.fail(f"the response says there is more but gives no {name}")
+        if token in self.tokens:
+            raise self.fail(f"{name} {str(token)[:40]!r} came back a second time (page {self.pages + 1})")
+        self.tokens.add(token)
+        if self.pages > self.MAX_PAGES:
+            raise self.fail(f"more than {self.MAX_PAGES} pages")
+
+    def page_done(self, page: int, got: int, seen: int, size: int, total: Any) -> bool:
+        """True when the list is complete after page ``page`` (``got`` items on it, ``seen`` so far)."""
+        try:
+            total = int(total)
+        except (TypeError, ValueError):
+            raise self.fail(f"page {page} has no total count ({total!r})") from None
+        if seen > total:
+            raise self.fail(f"page {page} takes the count to {seen}, past the total of {total}")
+        if seen == total:
+            return True
+        if got == 0:
+            raise self.fail(f"page {page} came back empty with {seen} of {total} items read")
+        if got < size:
+            raise self.fail(f"page {page} holds {got} items, not the {size} asked for, with {seen} of {total} read")
+        if page >= self.MAX_PAGES:
+            raise self.fail(f"more than {self.MAX_PAGES} pages")
+        return False
 
 
 class Task(BaseTask):
@@ -170,6 +249,8 @@ class Task(BaseTask):
         items: str | None = None,
         page_size: int = 50,
         absent: Iterable[str] = (),
+        page_param: str = "PageNumber",
+        total: str | None = None,
     ) -> Any:
         """One action, following its pagination to the end. Returns the body (paging none) or the items."""
         spec = self.spec
@@ -185,7 +266,14 @@ class Task(BaseTask):
             if paging == "none":
                 return self.ctx.call(product, version, action, self.region, query, style, pathname, method)
             return self._paged(
-                product, version, action, query, paging, items or "@", page_size, style, pathname, method
+                product,
+                version,
+                action,
+                query,
+                Paging(paging, items or "@", page_size, page_param, total),
+                style,
+                pathname,
+                method,
             )
         except ApiError as e:
             if e.code in set(absent):
@@ -198,47 +286,47 @@ class Task(BaseTask):
         version: str,
         action: str,
         query: dict[str, Any],
-        paging: str,
-        items: str,
-        size: int,
+        paging: Paging,
         style: str,
         pathname: str,
         method: str,
     ) -> list[Any]:
-        expr = jmespath.compile(items)
+        expr = jmespath.compile(paging.items)
+        guard = PageGuard(action, product)
         out: list[Any] = []
         token: str | None = None
         page = 1
+        size = paging.page_size
         while True:
             q = dict(query)
-            if paging == "token":
+            if paging.style == "token":
                 q["MaxResults"] = size
                 if token:
                     q["NextToken"] = token
-            elif paging == "page":
-                q["PageNumber"], q["PageSize"] = page, size
-            elif paging == "marker":
+            elif paging.style == "page":
+                q[paging.page_param], q["PageSize"] = page, size
+            elif paging.style == "marker":
                 q["MaxItems"] = size
                 if token:
                     q["Marker"] = token
             body = self.ctx.call(product, version, action, self.region, q, style, pathname, method)
             got = expr.search(body) or []
-            out.extend(got if isinstance(got, list) else [got])
-            if paging == "token":
+            got = got if isinstance(got, list) else [got]
+            out.extend(got)
+            if paging.style == "token":
                 token = body.get("NextToken")
                 if not token:
                     return out
-            elif paging == "page":
-                total = int(body.get("TotalCount") or body.get("TotalRecordCount") or 0)
-                if not got or len(out) >= total:
+                guard.token(token)
+            elif paging.style == "page":
+                if guard.page_done(page, len(got), len(out), size, paging.total_of(body)):
                     return out
                 page += 1
-            elif paging == "marker":
+            elif paging.style == "marker":
                 if not body.get("IsTruncated"):
                     return out
                 token = body.get("Marker")
-            if len(out) > 1_000_000:  # a runaway pager is a bug, not an account
-                raise ApiError("PagingLoop", "pagination did not end", action, product)
+                guard.token(token, "Marker")
 
     def soft(
         self,
@@ -251,10 +339,24 @@ class Task(BaseTask):
         version: str | None = None,
         paging: str = "none",
         items: str | None = None,
+        page_size: int = 50,
+        page_param: str = "PageNumber",
+        total: str | None = None,
     ) -> Any:
         """A detail call whose failure is recorded on the task; returns MISSING then (field left out)."""
         try:
-            got = self.call(action, params, product=product, version=version, paging=paging, items=items, absent=absent)
+            got = self.call(
+                action,
+                params,
+                product=product,
+                version=version,
+                paging=paging,
+                items=items,
+                absent=absent,
+                page_size=page_size,
+                page_param=page_param,
+                total=total,
+            )
         except ApiError as e:
             self.record(e)
             return MISSING
@@ -282,7 +384,10 @@ def _list(task: Task) -> list[Any]:
         for item, region in rows:
             if region:
                 task.item_region[id(item)] = region
-        return [item for item, _ in rows]
+        items = [item for item, _ in rows]
+        if not spec.single:
+            _check_ids(spec, items)
+        return items
     call = spec.call
     if spec.single:
         got = task.call(call.action, call.params, absent=spec.absent)
@@ -300,7 +405,21 @@ def _list(task: Task) -> list[Any]:
     items = [i if isinstance(i, dict) else {"Value": i} for i in items]
     if spec.keep_if:
         items = [i for i in items if jmespath.search(spec.keep_if, i)]
+    _check_ids(spec, items)
     return items
+
+
+def _check_ids(spec: TypeSpec, items: list[Any]) -> None:
+    """Every listed item has its own identifier (a non-empty string or number), or the type fails."""
+    for item in items:
+        rid = jmespath.search(spec.id, item)
+        if isinstance(rid, bool) or not isinstance(rid, (str, int)) or rid == "":
+            raise ApiError(
+                "NoResourceId",
+                f"an item has no usable id at {spec.id!r} (got {type(rid).__name__})",
+                spec.call.action,
+                spec.call.product,
+            )
 
 
 def _has_item_work(spec: TypeSpec) -> bool:
@@ -319,6 +438,9 @@ def _item_work(task: Task, item: dict[str, Any]) -> None:
             version=d.version,
             paging=d.paging,
             items=d.items,
+            page_size=d.page_size,
+            page_param=d.page_param,
+            total=d.total,
         )
         if got is MISSING:
             continue
@@ -343,7 +465,7 @@ def _resources(task: Task, items: list[Any]) -> list[Resource]:
         if spec.single:
             rid: Any = ctx.account if spec.scope != "regional" else task.region
         else:
-            rid = jmespath.search(spec.id, data) if spec.id != "@" else data
+            rid = jmespath.search(spec.id, data)
         name = jmespath.search(spec.name, data) if spec.name else None
         out.append(
             Resource(

@@ -13,6 +13,7 @@ API shape; ``details`` hold detail responses keyed by the id the request names. 
 from __future__ import annotations
 
 import base64
+import copy
 import hashlib
 import hmac
 import json
@@ -38,15 +39,19 @@ SCENARIOS = Path(__file__).resolve().parent / "scenarios"
 class Listing:
     collection: str
     items: str  # dotted path where the documented response nests the list, e.g. "Instances.Instance"
-    paging: str  # token | page | marker | sas | rc | cms-page | cms-pagenumber | none
+    paging: str  # token | page | rds-page | marker | sas | rc | cms-page | cms-pagenumber | none
     regional: bool = True
     filters: tuple[str, ...] = ()  # request parameters that filter items by equal field
+    counts: type = int  # the type the response model gives TotalCount/PageNumber/PageSize (VPC: some are str)
 
 
 @dataclass(frozen=True)
 class Detail:
     key: str  # request parameter naming the object
     missing: str = "EntityNotExist"  # error code when the scenario has no answer
+    # a detail whose list is paged: (dotted path of the list, style). "slb-page": Page/PageSize (default 10),
+    # total in TotalAclEntry; "token": MaxResults/NextToken (default 500), no total
+    pages: tuple[str, str] | None = None
 
 
 # (version, action) -> how to answer. Versions tell products apart (ECS vs Redis DescribeInstances).
@@ -62,9 +67,10 @@ LISTINGS: dict[tuple[str, str], Listing] = {
     ("2016-04-28", "DescribeVpcs"): Listing("vpc.vpcs", "Vpcs.Vpc", "page"),
     ("2016-04-28", "DescribeVSwitches"): Listing("vpc.vswitches", "VSwitches.VSwitch", "page"),
     ("2016-04-28", "DescribeFlowLogs"): Listing(
-        "vpc.flow_logs", "FlowLogs.FlowLog", "page", filters=("ResourceId", "ResourceType")
+        "vpc.flow_logs", "FlowLogs.FlowLog", "page", filters=("ResourceId", "ResourceType"), counts=str
     ),
-    ("2016-04-28", "DescribeNetworkAcls"): Listing("vpc.network_acls", "NetworkAcls.NetworkAcl", "token"),
+    # PageNumber/PageSize only (no NextToken), counts as strings
+    ("2016-04-28", "DescribeNetworkAcls"): Listing("vpc.network_acls", "NetworkAcls.NetworkAcl", "page", counts=str),
     ("2016-04-28", "DescribeEipAddresses"): Listing("vpc.eips", "EipAddresses.EipAddress", "page"),
     ("2014-05-15", "DescribeLoadBalancers"): Listing("slb.load_balancers", "LoadBalancers.LoadBalancer", "page"),
     ("2014-05-15", "DescribeAccessControlLists"): Listing("slb.acls", "Acls.Acl", "page"),
@@ -74,7 +80,8 @@ LISTINGS: dict[tuple[str, str], Listing] = {
     ),
     ("2015-05-01", "ListGroups"): Listing("ram.groups", "Groups.Group", "marker", regional=False),
     ("2020-07-06", "DescribeTrails"): Listing("actiontrail.trails", "TrailList", "none"),
-    ("2014-08-15", "DescribeDBInstances"): Listing("rds.instances", "Items.DBInstance", "page"),
+    # TotalRecordCount, PageRecordCount, PageNumber (no TotalCount, no PageSize)
+    ("2014-08-15", "DescribeDBInstances"): Listing("rds.instances", "Items.DBInstance", "rds-page"),
     ("2015-01-01", "DescribeInstances"): Listing("kvstore.instances", "Instances.KVStoreInstance", "page"),
     ("2016-01-20", "ListKeys"): Listing("kms.keys", "Keys.Key", "page"),
     ("2018-12-03", "DescribeCloudCenterInstances"): Listing("sas.instances", "Instances", "sas", regional=False),
@@ -87,10 +94,14 @@ LISTINGS: dict[tuple[str, str], Listing] = {
     ),
 }
 DETAILS: dict[tuple[str, str], Detail] = {
-    ("2014-05-26", "DescribeSecurityGroupAttribute"): Detail("SecurityGroupId", "InvalidSecurityGroupId.NotFound"),
+    ("2014-05-26", "DescribeSecurityGroupAttribute"): Detail(
+        "SecurityGroupId", "InvalidSecurityGroupId.NotFound", pages=("Permissions.Permission", "token")
+    ),
     ("2014-05-26", "DescribeImageSharePermission"): Detail("ImageId", "InvalidImageId.NotFound"),
     ("2014-05-15", "DescribeLoadBalancerAttribute"): Detail("LoadBalancerId", "InvalidLoadBalancerId.NotFound"),
-    ("2014-05-15", "DescribeAccessControlListAttribute"): Detail("AclId", "AclNotExist"),
+    ("2014-05-15", "DescribeAccessControlListAttribute"): Detail(
+        "AclId", "AclNotExist", pages=("AclEntrys.AclEntry", "slb-page")
+    ),
     ("2014-05-15", "DescribeLoadBalancerHTTPSListenerAttribute"): Detail("LoadBalancerId+ListenerPort"),
     ("2014-05-15", "DescribeLoadBalancerHTTPListenerAttribute"): Detail("LoadBalancerId+ListenerPort"),
     ("2014-05-15", "DescribeLoadBalancerTCPListenerAttribute"): Detail("LoadBalancerId+ListenerPort"),
@@ -103,8 +114,12 @@ DETAILS: dict[tuple[str, str], Detail] = {
     ("2015-05-01", "ListGroupsForUser"): Detail("UserName", "EntityNotExist.User"),
     ("2015-05-01", "GetPolicy"): Detail("PolicyName", "EntityNotExist.Policy"),
     ("2015-05-01", "ListUsersForGroup"): Detail("GroupName", "EntityNotExist.Group"),
+    ("2015-05-01", "GetUser"): Detail("UserName", "EntityNotExist.User"),
     ("2015-05-01", "GetPasswordPolicy"): Detail("-"),
-    ("2015-05-01", "GetSecurityPreference"): Detail("-"),
+    # IMS 2019-08-15 (the newer RAM API): MFAOperationForLogin lives here, not in RAM 2015-05-01
+    ("2019-08-15", "GetSecurityPreference"): Detail("-"),
+    ("2019-08-15", "GetAccountMFAInfo"): Detail("-"),
+    ("2019-08-15", "GetAccountSecurityPracticeReport"): Detail("-"),
     ("2020-07-06", "GetTrailStatus"): Detail("Name", "TrailNotFoundException"),
     ("2014-08-15", "DescribeDBInstanceIPArrayList"): Detail("DBInstanceId", "InvalidDBInstanceId.NotFound"),
     ("2014-08-15", "DescribeDBInstanceNetInfo"): Detail("DBInstanceId", "InvalidDBInstanceId.NotFound"),
@@ -113,8 +128,10 @@ DETAILS: dict[tuple[str, str], Detail] = {
     ("2014-08-15", "DescribeSQLCollectorPolicy"): Detail("DBInstanceId", "InvalidDBInstanceId.NotFound"),
     ("2014-08-15", "DescribeSQLCollectorRetention"): Detail("DBInstanceId", "InvalidDBInstanceId.NotFound"),
     ("2014-08-15", "DescribeBackupPolicy"): Detail("DBInstanceId", "InvalidDBInstanceId.NotFound"),
+    ("2014-08-15", "DescribeDBInstanceAttribute"): Detail("DBInstanceId", "InvalidDBInstanceId.NotFound"),
     ("2015-01-01", "DescribeSecurityIps"): Detail("InstanceId", "InvalidInstanceId.NotFound"),
     ("2015-01-01", "DescribeDBInstanceNetInfo"): Detail("InstanceId", "InvalidInstanceId.NotFound"),
+    ("2015-01-01", "DescribeInstanceAttribute"): Detail("InstanceId", "InvalidInstanceId.NotFound"),
     ("2016-01-20", "DescribeKey"): Detail("KeyId", "Forbidden.KeyNotFound"),
     ("2018-12-03", "DescribeVersionConfig"): Detail("-"),
     ("2018-12-03", "DescribeNoticeConfig"): Detail("-"),
@@ -150,6 +167,9 @@ class FakeAlibabaCloud:
         self.timeout_seconds = 5.0  # how long a "timeout" fault holds the request
         self.faults: dict[str, dict[str, Any]] = {}
         self.calls: list[tuple[str, str]] = []  # (action, region)
+        # every answer sent: {api, version, action, query, status, body}; the contract tests read it
+        self.exchanges: list[dict[str, Any]] = []
+        self.served: set[tuple[str, str]] = set()  # (scenario details action, key) answered at least once
         self.signature_failures = 0
         self._lock = threading.Lock()
         self._servers: dict[str, ThreadingHTTPServer] = {}  # region ("*" = default) -> listener
@@ -245,7 +265,11 @@ class FakeAlibabaCloud:
         elif spec.paging == "page":
             size, number = int(query.get("PageSize", 10)), int(query.get("PageNumber", 1))
             page = items[(number - 1) * size : number * size]
-            body.update(TotalCount=len(items), PageNumber=number, PageSize=size)
+            body.update(TotalCount=spec.counts(len(items)), PageNumber=spec.counts(number), PageSize=spec.counts(size))
+        elif spec.paging == "rds-page":
+            size, number = int(query.get("PageSize", 30)), int(query.get("PageNumber", 1))
+            page = items[(number - 1) * size : number * size]
+            body.update(TotalRecordCount=len(items), PageNumber=number, PageRecordCount=len(page))
         elif spec.paging == "marker":
             size = int(query.get("MaxItems", 100))
             start = int(query.get("Marker") or 0)
@@ -287,7 +311,18 @@ class FakeAlibabaCloud:
             key = query.get(spec.key, "")
         if key not in answers:
             return 404, {"Code": spec.missing, "Message": f"The specified {spec.key} {key} does not exist."}
-        return 200, answers[key]
+        with self._lock:
+            self.served.add((action, key))
+        body = copy.deepcopy(answers[key])
+        if spec.pages:
+            _page_detail(body, *spec.pages, query)
+        return 200, body
+
+    def record(self, api: str, version: str, action: str, query: dict[str, str], status: int, body: Any) -> None:
+        with self._lock:
+            self.exchanges.append(
+                {"api": api, "version": version, "action": action, "query": dict(query), "status": status, "body": body}
+            )
 
     def fault_for(self, action: str, region: str) -> dict[str, Any] | None:
         f = self.faults.get(action)
@@ -424,6 +459,24 @@ def _oss_error(status: int, code: str, message: str) -> tuple[int, str, str]:
     )
 
 
+def _page_detail(body: dict[str, Any], path: str, style: str, query: dict[str, str]) -> None:
+    """Cut a detail answer's list to the page the request names, as the real action does."""
+    cur: Any = body
+    for p in path.split(".")[:-1]:
+        cur = cur.get(p) or {}
+    rows = list(cur.get(path.rsplit(".", 1)[-1]) or [])
+    if style == "slb-page":
+        size, number = int(query.get("PageSize", 10)), int(query.get("Page", 1))
+        page = rows[(number - 1) * size : number * size]
+        body["TotalAclEntry"] = len(rows)
+    else:
+        size, start = int(query.get("MaxResults", 500)), int(query.get("NextToken") or 0)
+        page = rows[start : start + size]
+        if start + size < len(rows):
+            body["NextToken"] = str(start + size)
+    _put(body, path, page)
+
+
 def _put(body: dict[str, Any], path: str, value: Any) -> None:
     parts = path.split(".")
     cur = body
@@ -538,6 +591,7 @@ class _Handler(BaseHTTPRequestHandler):
             )
         status, out = fake.answer(version, action, query, self.region_of_host)
         out.setdefault("RequestId", "FAKE-" + hashlib.md5(self.path.encode()).hexdigest()[:12].upper())
+        fake.record("openapi", version, action, query, status, out)
         self._json(status, out)
 
     def _acs3_ok(
@@ -572,7 +626,9 @@ class _Handler(BaseHTTPRequestHandler):
         fault = self.owner.fault_for("oss:" + sub, "")
         if fault:
             return self._raw(*_oss_error(403, "AccessDenied", "You have no right to access this object."))
-        self._raw(*self.owner.oss(path, query))
+        status, ctype, text = self.owner.oss(path, query)
+        self.owner.record("oss", "oss", sub, query, status, text)
+        self._raw(status, ctype, text)
 
     def _sls(self, host: str, path: str, pairs: list[tuple[str, str]], headers: dict[str, str], auth: str) -> None:
         """SLS requests arrive in proxy form (absolute URI with the real host): answer them here, never forward."""
@@ -596,7 +652,7 @@ class _Handler(BaseHTTPRequestHandler):
         sls = fake.scenario.get("sls", {})
         if action == "ListProject":
             rows = [p for p in sls.get("projects", []) if p.get("region") == region]
-            return self._json(200, _window(rows, query, "projects"))
+            return self._sls_json(action, query, 200, _window(rows, query, "projects"))
         names = {p["projectName"] for p in sls.get("projects", []) if p.get("region") == region}
         if project not in names:
             return self._json(
@@ -604,12 +660,16 @@ class _Handler(BaseHTTPRequestHandler):
             )
         stores = sls.get("logstores", {}).get(project, [])
         if action == "ListLogStores":
-            return self._json(200, _window([s["logstoreName"] for s in stores], query, "logstores"))
+            return self._sls_json(action, query, 200, _window([s["logstoreName"] for s in stores], query, "logstores"))
         name = path.rsplit("/", 1)[-1]
         store = next((s for s in stores if s["logstoreName"] == name), None)
         if store is None:
             return self._json(404, {"errorCode": "LogStoreNotExist", "errorMessage": f"logstore {name} does not exist"})
-        return self._json(200, store)
+        return self._sls_json(action, query, 200, store)
+
+    def _sls_json(self, action: str, query: dict[str, str], status: int, obj: dict[str, Any]) -> None:
+        self.owner.record("sls", "2020-12-30", action, query, status, obj)
+        self._json(status, obj)
 
     def _json(self, status: int, obj: dict[str, Any]) -> None:
         self._raw(status, "application/json;charset=utf-8", json.dumps(obj, ensure_ascii=False))

@@ -9,12 +9,13 @@ from typing import Any
 import jmespath
 
 from providers.alibaba.client import ApiError
-from providers.alibaba.collect import Task
+from providers.alibaba.collect import PageGuard, Task
 
 
 def _pages(task: Task, action: str, page_param: str, items: str, size: int = 100) -> list[tuple[dict[str, Any], None]]:
     out: list[tuple[dict[str, Any], None]] = []
     expr = jmespath.compile(items)
+    guard = PageGuard(action, "cms")
     page = 1
     while True:
         body = task.call(action, {page_param: page, "PageSize": size}) or {}
@@ -23,12 +24,9 @@ def _pages(task: Task, action: str, page_param: str, items: str, size: int = 100
             raise ApiError(str(body.get("Code") or "Error"), str(body.get("Message") or ""), action, "cms")
         rows = [r for r in (expr.search(body) or []) if isinstance(r, dict)]
         out.extend((r, None) for r in rows)
-        total = int(body.get("Total") or 0)
-        if not rows or len(out) >= total:
+        if guard.page_done(page, len(rows), len(out), size, body.get("Total")):
             return out
         page += 1
-        if page > 10_000:
-            raise ApiError("PagingLoop", "pagination did not end", action, "cms")
 
 
 def metric_rules(task: Task) -> list[tuple[dict[str, Any], None]]:

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from providers.alibaba.client import ApiError
-from providers.alibaba.collect import Task
+from providers.alibaba.collect import PageGuard, Task
 
 _ABSENT = {
     "NoSuchBucketPolicy",
@@ -63,6 +63,7 @@ def buckets(task: Task) -> list[tuple[dict[str, Any], str]]:
     service = oss2.Service(_auth(task), _endpoint(task, "oss-cn-hangzhou"), connect_timeout=5)
     out = []
     marker = ""
+    guard = PageGuard("ListBuckets", "oss")
     while True:
         page = _read(_Lister(service, marker), "list_buckets", task, "ListBuckets")
         for b in page.buckets:
@@ -71,6 +72,7 @@ def buckets(task: Task) -> list[tuple[dict[str, Any], str]]:
         if not page.is_truncated:
             return out
         marker = page.next_marker
+        guard.token(marker, "NextMarker")
 
 
 def bucket(task: Task, data: dict[str, Any]) -> None:
@@ -108,6 +110,8 @@ def _replication(r: Any) -> list[dict[str, Any]]:
             "ID": rule.rule_id,
             "TargetBucket": rule.target_bucket_name,
             "TargetLocation": rule.target_bucket_location,
+            # the OSS location (oss-cn-shanghai) as a region id (cn-shanghai), as buckets' own regions are given
+            "TargetRegion": (rule.target_bucket_location or "").removeprefix("oss-") or None,
             "Status": rule.status,
         }
         for rule in r.rule_list

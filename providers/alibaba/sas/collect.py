@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from providers.alibaba.collect import MISSING, Task
+from providers.alibaba.collect import MISSING, PageGuard, Task
 
 
 def edition(task: Task) -> list[tuple[dict[str, Any], None]]:
@@ -18,12 +18,12 @@ def edition(task: Task) -> list[tuple[dict[str, Any], None]]:
 
 def agents(task: Task) -> list[tuple[dict[str, Any], str | None]]:
     out: list[tuple[dict[str, Any], str | None]] = []
-    page = 1
+    guard = PageGuard("DescribeCloudCenterInstances", "sas")
+    page, size = 1, 100
     while True:
-        body = task.call("DescribeCloudCenterInstances", {"CurrentPage": page, "PageSize": 100})
+        body = task.call("DescribeCloudCenterInstances", {"CurrentPage": page, "PageSize": size})
         rows = body.get("Instances") or []
         out.extend((r, r.get("RegionId")) for r in rows)
-        total = int((body.get("PageInfo") or {}).get("TotalCount") or 0)
-        if not rows or len(out) >= total:
+        if guard.page_done(page, len(rows), len(out), size, (body.get("PageInfo") or {}).get("TotalCount")):
             return out
         page += 1

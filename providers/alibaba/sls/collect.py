@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from providers.alibaba.client import ApiError, normalise
-from providers.alibaba.collect import Task
+from providers.alibaba.collect import PageGuard, Task
 
 _PAGE = 100
 
@@ -59,6 +59,7 @@ def _projects(task: Task, client: Any, runtime: Any) -> list[dict[str, Any]]:
     from alibabacloud_sls20201230 import models as sls
 
     out: list[dict[str, Any]] = []
+    guard = PageGuard("ListProject", "log")
     while True:
         body = (
             _read(
@@ -73,7 +74,7 @@ def _projects(task: Task, client: Any, runtime: Any) -> list[dict[str, Any]]:
         )
         page = body.get("projects") or []
         out.extend(page)
-        if not page or len(out) >= int(body.get("total") or 0):
+        if guard.page_done(len(out) // _PAGE + 1, len(page), len(out), _PAGE, body.get("total")):
             return out
 
 
@@ -91,23 +92,23 @@ def logstores(task: Task) -> list[tuple[dict[str, Any], None]]:
     for p in _projects(task, client, runtime):
         name = p.get("projectName")
         seen = 0
+        guard = PageGuard("ListLogStores", "log")
         while True:
-            body = (
-                _read(
-                    task,
-                    "ListLogStores",
-                    client.list_log_stores_with_options,
-                    name,
-                    sls.ListLogStoresRequest(offset=seen, size=_PAGE),
-                    {},
-                    runtime,
-                )
-                or {}
+            body = _read(
+                task,
+                "ListLogStores",
+                client.list_log_stores_with_options,
+                name,
+                sls.ListLogStoresRequest(offset=seen, size=_PAGE),
+                {},
+                runtime,
             )
+            if body is None:  # the project went away between the two calls
+                break
             page = body.get("logstores") or []
             rows.extend(({"projectName": name, "logstoreName": ls}, None) for ls in page)
             seen += len(page)
-            if not page or seen >= int(body.get("total") or 0):
+            if guard.page_done(seen // _PAGE + 1, len(page), seen, _PAGE, body.get("total")):
                 break
     return rows
 

