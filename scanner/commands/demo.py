@@ -128,24 +128,65 @@ def run(args: argparse.Namespace) -> int:
     from reports.data import load_input
     from scanner.evidence import build_pack
 
-    lines = []
+    lines, story = [], []
     for p in PROVIDERS:
         doc, inv = load_input(out / p)
         build_pack(doc, inv, out / f"{p}-evidence.zip", "both", sign_key=key)
         s = doc["summary"]
         fails = sum(1 for f in doc["findings"] if f["status"] == "FAIL")
-        lines.append(
-            f"  {p:<8} {doc['inventories'][0]['accounts'][0]['id']:<38} 不符合 {s['non_compliant']:>3}  "
-            f"部分符合 {s['partial']:>3}  符合 {s['compliant']:>3}  failed checks {fails}"
+        errors = len(doc["inventories"][0]["collection_errors"])
+        nc, pa, co, fc, ce = (
+            ("不符合", "部分符合", "符合", "不通过检查", "采集错误")
+            if args.lang == "zh"
+            else ("non-compliant", "partial", "compliant", "failed checks", "collection errors")
         )
+        lines.append(
+            f"  {p:<8} {doc['inventories'][0]['accounts'][0]['id']:<38} {nc} {s['non_compliant']:>3}  "
+            f"{pa} {s['partial']:>3}  {co} {s['compliant']:>3}  {fc} {fails}  {ce} {errors}"
+        )
+        story.extend(f"  {p:<8} {line}" for line in _headlines(doc, args.lang))
     print(f"demo assessment at level {level} done in {time.perf_counter() - t0:.1f} s")
     print("\n".join(lines))
+    print("what each scan found first (most severe failing checks, one resource each):")
+    print("\n".join(story))
     print(
         f"open: {out}/<cloud>/report.html (gap report), report.xlsx (assessor workbook), "
         f"{out}/<cloud>-evidence.zip (signed pack; verify with "
         f"'mlps evidence verify {out}/aws-evidence.zip --public-key {out}/demo-signing-key.pub.pem')"
     )
     return 0
+
+
+def _headlines(doc: dict, lang: str, n: int = 5) -> list[str]:
+    """The most severe failing checks of one scan, with one resource and the items they evidence: the
+    story the seeded company tells (open SSH, a public bucket, a user without MFA, short retention, a
+    resource in Hong Kong), read off the real findings."""
+    from scanner.checks import load_checks
+    from scanner.model import SEVERITIES
+    from scanner.sanitize import one_line
+
+    checks = {c.key: c for c in load_checks()}
+    units: dict[str, set[str]] = {}
+    for r in doc["requirements"]:
+        for c in r["checks"]:
+            units.setdefault(c, set()).add(r["unit_id"] or r["item"])
+    first: dict[str, dict] = {}
+    for f in doc["findings"]:
+        if f["status"] == "FAIL" and f["check"] in units:
+            first.setdefault(f["check"], f)
+    ranked = sorted(first.values(), key=lambda f: (-SEVERITIES.index(f["severity"]), f["check"]))[:n]
+    title_lang = "zh" if lang == "zh" else "en"
+    return [
+        one_line(
+            f"{f['severity']:<8} {_said(checks, f['check'], title_lang)}: "
+            f"{f['resource_name'] or f['resource_id']} ({', '.join(sorted(units[f['check']])[:3])})"
+        )
+        for f in ranked
+    ]
+
+
+def _said(checks: dict, key: str, lang: str) -> str:
+    return checks[key].fail_message(lang) if key in checks else key
 
 
 def _start_aws(stack: contextlib.ExitStack) -> dict[str, str]:

@@ -19,6 +19,10 @@ def test_demo_assesses_three_clouds(tmp_path: Path):
     r = mlps("demo", "--out", str(out), "--lang", "en")
     assert r.returncode == 0, r.stderr[-3000:]
     assert "demo assessment at level 3 done" in r.stdout
+    # it leads with the seeded company's story, read off the real findings, and no error of its own
+    story = r.stdout.split("what each scan found first", 1)[1]
+    assert "hk-public-site" in story and "collection errors 0" in r.stdout
+    assert "collection errors 1" not in r.stdout
     for p in ("aws", "alibaba", "azure"):
         for name in ("inventory.json.gz", "findings.json", "report.html", "report.xlsx", "report.md"):
             assert (out / p / name).stat().st_size > 0, (p, name)
