@@ -64,7 +64,24 @@ THROTTLE_RE = re.compile(r"Throttl|TooManyRequests|RequestLimitExceeded|SlowDown
 HOME_REGION = {"aws": "us-east-1", "aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}
 
 
+# Operations named like reads that change state or read secrets (reliability review L4): never called.
+NOT_READS = {
+    ("redshift", "GetClusterCredentials"): "AutoCreate creates a database user",
+    ("redshift", "GetClusterCredentialsWithIAM"): "issues database credentials",
+    ("lightsail", "GetInstanceAccessDetails"): "creates temporary keys",
+    ("cognito-identity", "GetId"): "creates an identity",
+    ("secretsmanager", "GetSecretValue"): "reads a secret",
+    ("ssm", "GetParameter"): "may read a SecureString secret",
+    ("ssm", "GetParameters"): "may read SecureString secrets",
+    ("ssm", "GetParametersByPath"): "may read SecureString secrets",
+    ("ec2", "GetPasswordData"): "reads a Windows administrator password",
+    ("s3", "GetObject"): "reads customer data",
+}
+
+
 def is_read(service: str, operation: str) -> bool:
+    if (service, operation) in NOT_READS:
+        return False
     return operation.startswith(READ_PREFIXES) or (service, operation) in EXTRA_READS
 
 

@@ -58,3 +58,18 @@ def test_a_full_scan_only_calls_declared_operations(scan):
     declared = set(declared_operations())
     assert ctx.operations_seen and ctx.operations_seen <= declared
     assert all(is_read(s, o) for s, o in ctx.operations_seen)
+
+
+def test_reads_that_change_state_or_read_secrets_are_refused():
+    from providers.aws.client import is_read
+
+    for service, op in (
+        ("redshift", "GetClusterCredentials"),
+        ("secretsmanager", "GetSecretValue"),
+        ("ssm", "GetParameters"),
+        ("ec2", "GetPasswordData"),
+        ("s3", "GetObject"),
+        ("lightsail", "GetInstanceAccessDetails"),
+    ):
+        assert not is_read(service, op), (service, op)
+    assert is_read("ec2", "DescribeVpcs") and is_read("s3", "GetBucketPolicy")
