@@ -166,17 +166,51 @@ class AzureContext:
         return resp.json()
 
     def list(self, path: str, api_version: str, params: dict[str, str] | None = None) -> list[dict[str, Any]]:
-        """Every item of an ARM collection, following nextLink to the end."""
+        """Every item of an ARM collection, following nextLink to the end.
+
+        Paging guard: a nextLink (or its ``$skipToken``) seen before on this listing means the service is going
+        round in circles; the listing stops with ``ArmError("PagingError")``, so the type (or the detail) it
+        belongs to ends with an ERROR coverage record instead of looping or keeping a partial list as complete.
+        """
         out: list[dict[str, Any]] = []
+        guard = PageGuard(path)
         page = self.get(path, api_version, params)
         while True:
             out.extend(page.get("value") or [])
             nxt = page.get("nextLink")
             if not nxt:
                 return out
+            guard.token(str(nxt), "nextLink")
             if len(out) > 1_000_000:
-                raise ArmError(None, "PagingLoop", "nextLink did not end", path)
+                raise ArmError(None, "PagingError", "nextLink did not end after 1,000,000 items", path)
             page = self.get(nxt, None)
+
+
+class PageGuard:
+    """Remembers the page tokens of one listing; a token seen before raises ``ArmError("PagingError")``."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.seen: set[str] = set()
+
+    def token(self, value: str, what: str) -> None:
+        key = skip_token(value) if what == "nextLink" else value
+        if key in self.seen:
+            raise ArmError(
+                None,
+                "PagingError",
+                f"the service returned a {what} it had already returned ({key[:80]!r}); the list was not completed",
+                self.path,
+            )
+        self.seen.add(key)
+
+
+def skip_token(next_link: str) -> str:
+    """The paging position a nextLink carries: its $skipToken (any case) when it has one, else the whole link."""
+    for k, v in parse_qsl(urlsplit(next_link).query, keep_blank_values=True):
+        if k.lower() == "$skiptoken":
+            return f"$skipToken={v}"
+    return next_link
 
 
 def permission_for(path: str) -> str:

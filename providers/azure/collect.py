@@ -18,9 +18,10 @@ from typing import Any
 
 import jmespath
 
-from providers.azure.client import ArmError, AzureContext, WriteAttempt, classify, permission_for
+from providers.azure.client import ArmError, AzureContext, PageGuard, WriteAttempt, classify, permission_for
 from scanner.checks import providers_root
 from scanner.collect import BaseTask, run, tags_of
+from scanner.errors import MlpsError
 from scanner.functions import OPTIONS
 from scanner.inventory import Inventory, utc_now
 from scanner.load import read_yaml
@@ -52,6 +53,7 @@ class TypeSpec:
     keep: str | None = None  # JMESPath: items for which it is false are dropped after listing
     join: dict[str, str] | None = None  # {type, key, match, as}: see _join
     sweep: bool = False  # the whole-subscription listing of every resource (resources.yaml ``sweep``)
+    id: str = "id"  # JMESPath giving the item's own identifier (a string): the ARM resource id
 
     def paths(self) -> list[str]:
         out = [self.path] + ([self.parent] if self.parent else [])
@@ -83,6 +85,11 @@ def load_specs() -> dict[str, TypeSpec]:
                 )
                 for d in c.get("details", ())
             )
+            if not isinstance(c.get("id"), str) or not c["id"].strip():
+                raise MlpsError(
+                    f"{path}: type {t['type']}: collect.id is missing; every type names the cloud's own identifier "
+                    "of its items (a JMESPath giving a string, normally the ARM resource id: `id: id`)"
+                )
             for api in [c["api"], *[d.api for d in details]]:
                 if api not in versions:
                     raise ValueError(f"{path}: api {api!r} has no pinned version in api-versions.yaml")
@@ -97,6 +104,7 @@ def load_specs() -> dict[str, TypeSpec]:
                 keep=c.get("keep"),
                 join=dict(c["join"]) if c.get("join") else None,
                 sweep=bool(t.get("sweep")),
+                id=c["id"],
             )
     return out
 
@@ -190,6 +198,11 @@ def _resources(task: Task, items: list[Any]) -> list[Resource]:
     out = []
     for item in items:
         data = jsonable(item)
+        rid = jmespath.search(task.spec.id, data, options=OPTIONS)
+        if not isinstance(rid, str) or not rid:
+            # never an id made up from the item (a repr, a name): the type is marked, the item left out
+            task.note_problem("error", f"an item has no id string at {task.spec.id!r}: not collected", None)
+            continue
         location = str(data.get("location") or "global").lower().replace(" ", "")
         out.append(
             Resource(
@@ -197,7 +210,7 @@ def _resources(task: Task, items: list[Any]) -> list[Resource]:
                 account=task.account or "",
                 region=location,
                 type=task.spec.type,
-                id=str(data.get("id") or data.get("name")),
+                id=rid,
                 name=data.get("name"),
                 tags=tags_of(data),
                 data=redact(data),
@@ -220,7 +233,9 @@ def graph_rows(ctx: AzureContext, arm_types: list[str]) -> list[dict[str, Any]] 
     """One Resource Graph query over every subscription for the given types, paged with $skipToken.
 
     Returns None when the identity cannot use Resource Graph (or it is absent), so that the per-service
-    lists run instead. Rows are ARM-shaped (id, name, type, location, tags, sku, kind, properties).
+    lists run instead. Rows are ARM-shaped (id, name, type, location, tags, sku, kind, properties). A
+    ``$skipToken`` the service had already returned stops the query (paging guard) with ``ArmError
+    ("PagingError")``; ``collect`` then lists those types per service, which read the same resources.
     """
     kql = (
         "Resources | where type in~ (" + ", ".join(f"'{t}'" for t in sorted(arm_types)) + ") | project id, "
@@ -232,6 +247,7 @@ def graph_rows(ctx: AzureContext, arm_types: list[str]) -> list[dict[str, Any]] 
         "options": {"$top": 1000, "resultFormat": "objectArray"},
     }
     rows: list[dict[str, Any]] = []
+    guard = PageGuard(GRAPH_PATH)
     try:
         while True:
             page = ctx.post(GRAPH_PATH, api_versions()["resource_graph"], body)
@@ -239,8 +255,13 @@ def graph_rows(ctx: AzureContext, arm_types: list[str]) -> list[dict[str, Any]] 
             token = page.get("$skipToken")
             if not token:
                 return rows
+            guard.token(str(token), "$skipToken")
             body["options"]["$skipToken"] = token
-    except (ArmError, WriteAttempt):
+    except ArmError as e:
+        if e.code == "PagingError":
+            raise
+        return None
+    except WriteAttempt:
         return None
 
 
@@ -265,9 +286,14 @@ def collect(
     notes = []
     graphable = sorted({t.spec.arm_type for t in tasks if t.spec.arm_type})
     if resource_graph and graphable:
-        rows = graph_rows(ctx, graphable)
+        try:
+            rows = graph_rows(ctx, graphable)
+        except ArmError as e:  # the paging guard stopped the query: the per-service lists still run
+            rows = None
+            notes.append(f"Resource Graph paging stopped ({e.message}): listed per service instead")
         if rows is None:
-            notes.append("Resource Graph unavailable to this identity: listed per service instead")
+            if not notes:
+                notes.append("Resource Graph unavailable to this identity: listed per service instead")
         else:
             notes.append(f"Resource Graph listed {len(rows)} resources in one query")
             by: dict[tuple[str, str], list[dict[str, Any]]] = {}

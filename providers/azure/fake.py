@@ -27,9 +27,15 @@ from azure.core.credentials import AccessToken
 from azure.core.pipeline.transport import RequestsTransport
 
 SCENARIOS = Path(__file__).resolve().parent / "scenarios"
-# Collections whose list response has no nextLink in the REST model: answered in one page.
-# metricAlerts: MetricAlertResourceCollection {value} (azure-mgmt-monitor 7.0.0, api-version 2018-03-01).
-UNPAGED = (re.compile(r"/providers/microsoft\.insights/metricalerts$"),)
+# Collections whose list model has no nextLink at the pinned api-version: answered in one page, as ARM does
+# (tests/providers/azure/test_contract.py fails if a paged answer would carry a key the model lacks).
+UNPAGED = (
+    re.compile(r"/providers/microsoft\.insights/metricalerts$"),  # MetricAlertResourceCollection (2018-03-01)
+    re.compile(r"/providers/microsoft\.network/networkwatchers$"),  # NetworkWatcherListResult (2023-09-01)
+    re.compile(r"/providers/microsoft\.insights/diagnosticsettings$"),  # (2021-05-01-preview)
+    re.compile(r"/providers/microsoft\.operationalinsights/workspaces$"),  # WorkspaceListResult (2022-10-01)
+    re.compile(r"/providers/microsoft\.security/pricings$"),  # PricingList (2018-06-01)
+)
 
 
 def load_scenario(name_or_path: str | Path) -> dict[str, Any]:

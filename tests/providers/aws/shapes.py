@@ -190,8 +190,10 @@ class Reader:
             if ast["value"] == "null":  # the checks' idiom: a bare null is a field no document has, so null
                 return Scalar("null", n.where)
             return self.field(n, ast["value"])
-        if t in ("subexpression", "pipe"):
-            return self.ev(ch[1], self.ev(ch[0], n))
+        if t in ("subexpression", "pipe"):  # jmespath 1.1 flattens a.b.c into one node with three children
+            for child in ch:
+                n = self.ev(child, n)
+            return n
         if t in ("identity", "current"):
             return n
         if t == "literal":

@@ -113,6 +113,7 @@ def _fake_check(pass_if: str, rtype: str = "aws.s3.bucket", **kw):
     [
         ("Versioning.Status == 'Enabled'", "aws.s3.bucket", None),
         ("Versioning.MadeUp == 'Enabled'", "aws.s3.bucket", "MadeUp"),
+        ("Versioning.Status.MadeUp == 'x'", "aws.s3.bucket", "MadeUp"),  # three deep: one flattened AST node
         ("length(Grants[?Grantee.Uri == 'x']) == `0`", "aws.s3.bucket", "Uri"),  # URI, not Uri
         ("TargetRegion != null", "aws.s3.bucket", "TargetRegion"),  # the Alibaba defect's shape, on AWS
         ("AccessKeys[?LastUsedDate != null] && AccessKeys[0].LastLoginDate", "aws.iam.user", "LastLoginDate"),
