@@ -50,6 +50,17 @@ class ArmError(Exception):
         self.status, self.code, self.message, self.path = status, code, message, path
 
 
+MAX_RETRY_AFTER = 60.0  # seconds: a server asking for hours is answered with an error, not a sleep
+
+
+class _CappedRetry(policies.RetryPolicy):
+    """azure-core's retry, with ``Retry-After`` capped: a 429 that asks for 100,000 s must not stall a scan."""
+
+    def get_retry_after(self, response: Any) -> float | None:
+        wait = super().get_retry_after(response)
+        return None if wait is None else min(wait, MAX_RETRY_AFTER)
+
+
 class _ReadOnlyGuard(policies.SansIOHTTPPolicy):
     """First policy of the pipeline: counts requests and refuses anything that is not a read."""
 
@@ -96,12 +107,12 @@ class AzureContext:
                     _ReadOnlyGuard(self),
                     policies.HeadersPolicy(),
                     policies.UserAgentPolicy(sdk_moniker="mlps-scanner"),
-                    policies.RetryPolicy(
-                        retry_total=self.retry_total, retry_backoff_factor=0.5, timeout=self.timeout * 6
-                    ),
+                    _CappedRetry(retry_total=self.retry_total, retry_backoff_factor=0.5, timeout=self.timeout * 6),
                     ARMChallengeAuthenticationPolicy(self.credential, self.scope),
                     policies.ContentDecodePolicy(),
-                    policies.RedirectPolicy(),
+                    # no redirect is followed: the read-only guard runs before redirects, so one could carry a
+                    # request past it; ARM answers reads directly, and a 3xx becomes an error below
+                    policies.RedirectPolicy(permit_redirects=False),
                 ]
                 kwargs: dict[str, Any] = {"policies": pol}
                 if self.transport is not None:
@@ -129,21 +140,20 @@ class AzureContext:
             text = str(e).splitlines()[0][:200]
             code = "Timeout" if "timed out" in text.lower() or "timeout" in type(e).__name__.lower() else "AzureError"
             raise ArmError(None, code, text, urlsplit(url).path) from None
-        if resp.status_code >= 400:
+        if resp.status_code >= 300:
             try:
                 err = resp.json().get("error", {})
-            except ValueError:
+            except (ValueError, AttributeError, HttpResponseError):
                 err = {}
-            raise ArmError(
-                resp.status_code,
-                str(err.get("code", resp.status_code)),
-                str(err.get("message", ""))[:200],
-                urlsplit(url).path,
-            )
+            code = "RedirectRefused" if resp.status_code < 400 else str(err.get("code", resp.status_code))
+            raise ArmError(resp.status_code, code, str(err.get("message", ""))[:200], urlsplit(url).path)
         try:
-            return resp.json()
+            body = resp.json()
         except (ValueError, HttpResponseError):
-            return {}
+            body = None
+        if not isinstance(body, dict):  # a proxy's HTML page, an empty or truncated body: never "none found"
+            raise ArmError(resp.status_code, "InvalidResponse", "the answer is not a JSON object", urlsplit(url).path)
+        return body
 
     def post(self, path: str, api_version: str, body: dict[str, Any]) -> dict[str, Any]:
         """A read-only POST (Resource Graph query); the guard refuses any other POST."""
@@ -175,11 +185,18 @@ class AzureContext:
         out: list[dict[str, Any]] = []
         guard = PageGuard(path)
         page = self.get(path, api_version, params)
+        home = urlsplit(self.arm_endpoint).netloc
         while True:
-            out.extend(page.get("value") or [])
+            if not isinstance(page.get("value"), list):
+                raise ArmError(None, "InvalidResponse", "the answer has no 'value' list", path)
+            out.extend(page["value"])
             nxt = page.get("nextLink")
             if not nxt:
                 return out
+            if urlsplit(str(nxt)).netloc != home:  # the bearer token goes to the ARM host only
+                raise ArmError(
+                    None, "InvalidResponse", f"nextLink points to another host ({urlsplit(str(nxt)).netloc})", path
+                )
             guard.token(str(nxt), "nextLink")
             if len(out) > 1_000_000:
                 raise ArmError(None, "PagingError", "nextLink did not end after 1,000,000 items", path)

@@ -251,9 +251,13 @@ def graph_rows(ctx: AzureContext, arm_types: list[str]) -> list[dict[str, Any]] 
     try:
         while True:
             page = ctx.post(GRAPH_PATH, api_versions()["resource_graph"], body)
-            rows.extend(page.get("data") or [])
+            if not isinstance(page.get("data"), list):
+                return None  # an answer without its rows: never "no resources"; list per service instead
+            rows.extend(page["data"])
             token = page.get("$skipToken")
             if not token:
+                if str(page.get("resultTruncated", "false")).lower() == "true":
+                    return None  # truncated with no way to page on: the per-service lists read everything
                 return rows
             guard.token(str(token), "$skipToken")
             body["options"]["$skipToken"] = token
@@ -293,7 +297,9 @@ def collect(
             notes.append(f"Resource Graph paging stopped ({e.message}): listed per service instead")
         if rows is None:
             if not notes:
-                notes.append("Resource Graph unavailable to this identity: listed per service instead")
+                notes.append(
+                    "Resource Graph unavailable to this identity, or its answer incomplete: listed per service instead"
+                )
         else:
             notes.append(f"Resource Graph listed {len(rows)} resources in one query")
             by: dict[tuple[str, str], list[dict[str, Any]]] = {}
