@@ -310,6 +310,10 @@ class Task(BaseTask):
                 if token:
                     q["Marker"] = token
             body = self.ctx.call(product, version, action, self.region, q, style, pathname, method)
+            outer = paging.items.split(".", 1)[0]
+            if paging.items != "@" and isinstance(body, dict) and outer not in body:
+                # a 200 without the list (a proxy's answer, a truncated body) is not "none": stop with an error
+                raise guard.fail(f"page {page} has no {outer!r} in the answer")
             got = expr.search(body) or []
             got = got if isinstance(got, list) else [got]
             out.extend(got)
@@ -446,7 +450,8 @@ def _item_work(task: Task, item: dict[str, Any]) -> None:
             continue
         if d.as_ == "@":
             if isinstance(got, dict):
-                item.update({k: v for k, v in got.items() if k != "RequestId"})
+                # a key the answer lacked is left out, not stored as null: null would pass for "present"
+                item.update({k: v for k, v in got.items() if k != "RequestId" and v is not None})
         else:
             item[d.as_] = got
     if task.spec.item_enrich:

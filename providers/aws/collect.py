@@ -386,8 +386,8 @@ def _item_work(task: Task, item: dict[str, Any]) -> None:
         if got is MISSING:
             continue
         if d.as_ == "@":
-            if isinstance(got, dict):
-                item.update(got)
+            if isinstance(got, dict):  # a key the answer lacked is left out, not stored as null
+                item.update({k: v for k, v in got.items() if v is not None})
         else:
             item[d.as_] = got
     if task.spec.item_enrich:
