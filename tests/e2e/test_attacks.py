@@ -306,3 +306,54 @@ def test_m8_m9_a_second_run_and_a_planted_link_are_refused(tmp_path: Path):
     os.symlink(victim, linked / ".mlps.lock")
     r = mlps("report", "example:aws", "--out", str(linked), "--format", "md")
     assert r.returncode == 2 and "symbolic link" in r.stderr and victim.read_text() == "keep me"
+
+
+def _pack_variant(good: Path, tmp_path: Path, name: str, **changes: bytes) -> Path:
+    p = tmp_path / name
+    p.write_bytes(rezip(dict(entries(good), **changes)))
+    return p
+
+
+def test_l1_more_inputs_that_crashed_now_exit_2_or_1(good: Path, tmp_path: Path):
+    """The rest of the review's L1 list: each is a one-line error with a documented exit code."""
+    m = json.loads(entries(good)["manifest.json"])
+    files_str = dict(m, files={**m["files"], "findings.json": "not an object"})
+    sig_str = dict(m, signature="not an object")
+    doc = json.loads(entries(good)["findings.json"])
+    bad_inputs = {
+        "manifest-files-string": _pack_variant(
+            good, tmp_path, "a.zip", **{"manifest.json": json.dumps(files_str).encode()}
+        ),
+        "manifest-signature-string": _pack_variant(
+            good, tmp_path, "b.zip", **{"manifest.json": json.dumps(sig_str).encode()}
+        ),
+        "findings-level-three": _pack_variant(
+            good, tmp_path, "c.zip", **{"findings.json": json.dumps(dict(doc, level="three")).encode()}
+        ),
+        "findings-top-level-list": _pack_variant(good, tmp_path, "d.zip", **{"findings.json": b"[]"}),
+    }
+    for label, pack in bad_inputs.items():
+        for args in (
+            ["evidence", "verify", str(pack)],
+            ["evaluate", str(pack)],
+            ["report", str(pack), "--out", str(tmp_path / "o"), "--format", "md"],
+        ):
+            r = mlps(*args)
+            assert r.returncode in (1, 2) and "internal error" not in r.stderr, (label, args, r.stderr)
+    (tmp_path / "keydir").mkdir()
+    r = mlps("evidence", "verify", str(good), "--public-key", str(tmp_path / "keydir"))
+    assert r.returncode == 2 and "internal error" not in r.stderr, r.stderr
+    r = mlps("evaluate", "example:aws", "--output", str(tmp_path))
+    assert r.returncode == 2 and "internal error" not in r.stderr, r.stderr
+    (tmp_path / "afile").write_text("x")
+    r = mlps("evidence", "pack", "example:aws", "--out", str(tmp_path / "afile" / "x.zip"))
+    assert r.returncode == 2 and "internal error" not in r.stderr, r.stderr
+    d = json.loads((EXAMPLES / "aws.json").read_text(encoding="utf-8"))
+    d["resources"][0]["name"] = ["a", "list"]
+    (tmp_path / "listname.json").write_text(json.dumps(d))
+    r = mlps("report", str(tmp_path / "listname.json"), "--out", str(tmp_path / "o2"), "--format", "xlsx")
+    assert r.returncode == 2 and "must be a string" in r.stderr
+    d["resources"][0]["name"] = "prod\u0001\x1b[2J"
+    (tmp_path / "ctrl.json").write_text(json.dumps(d))
+    r = mlps("report", str(tmp_path / "ctrl.json"), "--out", str(tmp_path / "o3"), "--format", "xlsx,md")
+    assert r.returncode == 0, r.stderr  # control characters are shown as escapes, the workbook is written
