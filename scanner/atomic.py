@@ -17,6 +17,7 @@ from pathlib import Path
 from scanner.errors import MlpsError
 
 LOCK_NAME = ".mlps.lock"
+_HELD: set[str] = set()  # folders this process already holds (a scan holds its folder while reports write)
 
 
 def write_atomic(path: str | Path, data: bytes | str) -> Path:
@@ -41,6 +42,10 @@ def folder_lock(folder: Path) -> Iterator[None]:
     The lock file is opened without following symlinks, so a planted link cannot make the tool touch a
     file outside the folder.
     """
+    key = str(Path(folder).resolve())
+    if key in _HELD:
+        yield
+        return
     path = Path(folder) / LOCK_NAME
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
@@ -55,6 +60,10 @@ def folder_lock(folder: Path) -> Iterator[None]:
             raise MlpsError(
                 f"{folder}: another mlps run is writing into this folder", "wait for it, or choose another --out"
             ) from None
-        yield
+        _HELD.add(key)
+        try:
+            yield
+        finally:
+            _HELD.discard(key)
     finally:
         os.close(fd)

@@ -8,9 +8,11 @@ from __future__ import annotations
 import argparse
 import importlib
 from pathlib import Path
+from typing import Any
 
 from scanner import findings as findings_doc
 from scanner import inventory as inventory_mod
+from scanner.atomic import folder_lock
 from scanner.catalogue import load_catalogue
 from scanner.checks import load_checks
 from scanner.commands.common import add_lang, add_level, level_arg
@@ -84,8 +86,27 @@ def run(args: argparse.Namespace) -> int:
 
     formats = [] if args.report_format == "none" else parse_formats(args.report_format)
     adapter = importlib.import_module(ADAPTERS[args.provider])
+    out.mkdir(parents=True, exist_ok=True)
+    with folder_lock(out):  # one run per folder: a second scan into it refuses instead of mixing files
+        return _scan_into(out, adapter, args, cfg, level, checks, waivers, catalogue, links, formats)
+
+
+def _scan_into(
+    out: Path,
+    adapter: Any,
+    args: argparse.Namespace,
+    cfg: Any,
+    level: int,
+    checks: list[Any],
+    waivers: Any,
+    catalogue: Any,
+    links: Any,
+    formats: list[str],
+) -> int:
+    """Collect, evaluate and write one account's scan into ``out`` (the caller holds its lock)."""
     progress = Progress(f"collecting {args.provider}", enabled=None if not args.quiet else False)
     inv = adapter.collect(args, progress)
+    _one_account_per_folder(out, inv)
     inv_path = inventory_mod.save(inv, out / "inventory.json.gz")
     fs = evaluate(inv, checks)
     results = rollup(catalogue, links, fs, inv.provider, inv.account_ids, level, scope_of(inv))
@@ -111,3 +132,20 @@ def run(args: argparse.Namespace) -> int:
     from scanner.commands.evaluate import gate_doc
 
     return gate_doc(doc, args.fail_on or cfg.fail_on)
+
+
+def _one_account_per_folder(out: Path, inv: inventory_mod.Inventory) -> None:
+    """A folder holds one account's scan: reports, findings and inventory must never mix two accounts."""
+    previous = out / "inventory.json.gz"
+    if not previous.is_file():
+        return
+    try:
+        old = inventory_mod.load(previous)
+    except MlpsError:
+        return  # unreadable: it is replaced
+    if (old.provider, old.account_ids) != (inv.provider, inv.account_ids):
+        raise MlpsError(
+            f"{out}: holds the scan of {old.provider} {', '.join(old.account_ids)}, not {inv.provider} "
+            f"{', '.join(inv.account_ids)}",
+            "choose another --out for each account",
+        )
