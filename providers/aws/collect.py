@@ -237,6 +237,7 @@ class Task(BaseTask):
                 else:
                     pages = self.pages(operation, params, token=token or "NextToken", service=svc, region=region)
                 for page in pages:
+                    _not_empty(page, svc, operation)
                     got = expr.search(page)
                     if isinstance(got, list):
                         out.extend(got)
@@ -251,6 +252,8 @@ class Task(BaseTask):
         except PaginationError as e:  # botocore's own guard: the same token twice in a row
             raise RepeatedToken(f"{svc}:{operation}", str(e)) from None
         resp.pop("ResponseMetadata", None)
+        if items:
+            _not_empty(resp, svc, operation)
         return jmespath.search(items, resp) if items else resp
 
     def _paginated(self, client: Any, service: str, operation: str, params: dict[str, Any]) -> Iterable[Any]:
@@ -336,6 +339,16 @@ MISSING = object()
 def _import(ref: str) -> Callable[..., Any]:
     module, _, name = ref.partition(":")
     return getattr(importlib.import_module(module), name)
+
+
+class EmptyAnswer(RuntimeError):
+    """A 200 whose body held nothing at all (a proxy, a truncated answer): never "no resources"."""
+
+
+def _not_empty(page: Any, service: str, operation: str) -> None:
+    """AWS answers a listing with its (possibly empty) list; a body with no output member at all is broken."""
+    if isinstance(page, dict) and not any(k != "ResponseMetadata" for k in page):
+        raise EmptyAnswer(f"{service}:{operation} answered 200 with an empty body; the list was not read")
 
 
 def _list(task: Task) -> list[Any]:

@@ -58,3 +58,21 @@ def test_access_denied_throttling_and_timeout(mocked):
     # items that depend on none of the failing services are unaffected
     for item in ("L3-CES1-01", "L3-CES1-07", "L3-CES1-08", "L3-CES1-12"):
         assert after[item].status is before[item].status, item
+
+
+def test_an_empty_200_body_is_an_error_never_none(mocked):
+    """Reliability review M1: an empty answer to S3 ListBuckets once made every bucket item 不适用."""
+    from botocore.awsrequest import AWSResponse
+
+    from tests.providers.aws.faults import _Raw
+
+    ctx = client.connect()
+
+    def empty(request, **_):
+        return AWSResponse(request.url, 200, {"Content-Type": "application/xml"}, _Raw(b""))
+
+    ctx.session.events.register_first("before-send.s3.ListBuckets", empty)
+    inv = collect.collect(ctx, workers=4, types=["aws.s3.bucket"])
+    (cov,) = [c for c in inv.coverage if c.type == "aws.s3.bucket"]
+    assert cov.status is CoverageStatus.ERROR and "empty body" in (cov.reason or "")
+    assert not [r for r in inv.resources if r.type == "aws.s3.bucket"]
