@@ -165,15 +165,21 @@ class AzureContext:
             raise
         except AzureError as e:
             raise ArmError(None, "AzureError", str(e).splitlines()[0][:200], path) from None
-        if resp.status_code >= 400:
+        if resp.status_code >= 300:
             try:
                 err = resp.json().get("error", {})
-            except ValueError:
+            except (ValueError, AttributeError, HttpResponseError):
                 err = {}
             raise ArmError(
                 resp.status_code, str(err.get("code", resp.status_code)), str(err.get("message", ""))[:200], path
             )
-        return resp.json()
+        try:
+            answer = resp.json()
+        except (ValueError, HttpResponseError):
+            answer = None
+        if not isinstance(answer, dict):  # found by the fault-plan test: a proxy page here used to crash the scan
+            raise ArmError(resp.status_code, "InvalidResponse", "the answer is not a JSON object", path)
+        return answer
 
     def list(self, path: str, api_version: str, params: dict[str, str] | None = None) -> list[dict[str, Any]]:
         """Every item of an ARM collection, following nextLink to the end.

@@ -89,6 +89,15 @@ def run(plan: list[tuple[str, str]], truncate: bool) -> dict:
 
 
 _CLEAN: dict = {}
+# found by this test: an HTML answer to the Resource Graph query crashed the scan (JSONDecodeError)
+REGRESSIONS = [([("/resources", "html")], False), ([("pricings", "novalue")], True)]
+
+
+def test_known_fault_plans():
+    if not _CLEAN:
+        _CLEAN.update(run([], False))
+    for plan, truncate in REGRESSIONS:
+        assert improved(_CLEAN, run(plan, truncate)) == [], plan
 
 
 @settings(max_examples=12, deadline=None)
