@@ -19,13 +19,14 @@ from scanner.checks import load_checks, load_resource_types
 from scanner.engine import evaluate
 from scanner.errors import MlpsError
 from scanner.functions import in_mainland_china
-from scanner.highrisk import cases_for, load_cases
+from scanner.highrisk import case_checks, cases_for
 from scanner.highrisk import source as hr_source
 from scanner.links import load_links
 from scanner.model import ReqStatus
 from scanner.rollup import rollup
 from scanner.sanitize import deep_visible
-from scanner.scope import Scope, scope_of
+from scanner.scope import UNKNOWN as UNKNOWN_SCOPE
+from scanner.scope import scope_of
 from scanner.waivers import open_failures
 
 SEV_RANK = {"critical": 3, "high": 2, "medium": 1, "low": 0, None: -1}
@@ -86,10 +87,15 @@ TECHNICAL_EVIDENCE = (
 )
 
 
+@cache
+def _item_ask(item_id: str) -> dict[str, str] | None:
+    return load_catalogue().by_id()[item_id].ask
+
+
 def manual_evidence(row: Row) -> tuple[str, str]:
     """What the assessor will ask for on an item no configuration in the inventory can show."""
     base = PROVIDER_EVIDENCE if row.status == "provider" else MANUAL_EVIDENCE.get(row.class_code, TECHNICAL_EVIDENCE)
-    ask = load_catalogue().by_id()[row.item].ask  # the item's own evidence, e.g. the platform's 备案级别
+    ask = _item_ask(row.item)  # the item's own evidence, e.g. the platform's 备案级别
     if ask:
         return f"{base[0]}；{ask['zh']}", f"{base[1]}; {ask['en']}"
     return base
@@ -294,7 +300,7 @@ def build(doc: dict[str, Any], inv: inventory_mod.Inventory | None) -> list[Acco
                     manual=manual,
                     collection_errors=[e for e in meta["collection_errors"] if e["account"] == aid],
                     survey=survey(account_inv, aid, doc["findings"]) if account_inv else None,
-                    scope=meta.get("scope") or Scope.from_dict(None).to_dict(),
+                    scope=meta.get("scope") or UNKNOWN_SCOPE.to_dict(),
                     parameter_changes=parameter_changes(doc),
                     pack_verification=doc.get("pack_verification"),
                     summary=dict(Counter(r.status for r in rows)),
@@ -327,14 +333,10 @@ def _plan_cases(check: str, rows: list[Row]) -> list[dict[str, str]]:
     for r in rows:
         if check in r.checks:
             for c in r.high_risk:
-                if c["case"] not in seen and check in _case_checks(c["case"]):
+                if c["case"] not in seen and check in case_checks(c["case"]):
                     seen.add(c["case"])
                     cases.append(c)
     return cases
-
-
-def _case_checks(case: str) -> frozenset[str]:
-    return next((c.checks for c in load_cases()[0] if c.case == case), frozenset())
 
 
 def parameter_changes(doc: dict[str, Any]) -> list[dict[str, Any]]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
@@ -79,12 +78,6 @@ def render(reports: list[AccountReport], lang: str) -> bytes:
     buf = io.BytesIO()
     _workbook(reports, lang).save(buf)
     return buf.getvalue()
-
-
-def write(reports: list[AccountReport], path: Path, lang: str) -> Path:
-    from scanner.atomic import write_atomic
-
-    return write_atomic(path, render(reports, lang))
 
 
 def _workbook(reports: list[AccountReport], lang: str) -> Workbook:

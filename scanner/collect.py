@@ -18,7 +18,7 @@ from typing import Any
 
 from scanner.errors import MlpsError
 from scanner.model import Coverage, CoverageStatus, Resource
-from scanner.redact import redact_resource
+from scanner.redact import redact_tags
 
 
 class BaseTask:
@@ -110,11 +110,9 @@ def run(
                         failed[id(t)] = CollectionDeadline(
                             f"collection deadline reached while reading {t.spec.type} details"
                         )
-    except BaseException:
-        # Ctrl-C or a bug: stop at once, never wait for calls that are stuck on the network
+    finally:
+        # done, out of time, Ctrl-C or a bug: never wait for calls that are stuck on the network
         pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown(wait=False, cancel_futures=True)
     if progress:
         progress.stop()
     resources: list[Resource] = []
@@ -125,7 +123,9 @@ def run(
             status, reason, perm = failure(t, failed[id(t)])
             coverage.append(Coverage(acct, t.label, t.spec.type, CoverageStatus(status), reason, perm))
             continue
-        resources.extend(redact_resource(r) for r in build(t, listed[id(t)]))
+        for r in build(t, listed[id(t)]):
+            r.tags = redact_tags(r.tags)  # adapters redact the data as they build; tags are copied out of it
+            resources.append(r)
         if t.problem:
             status, reason, perm = t.problem
             coverage.append(Coverage(acct, t.label, t.spec.type, CoverageStatus(status), reason, perm))

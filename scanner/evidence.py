@@ -271,9 +271,9 @@ def container_problems(raw: bytes) -> list[str]:
     return problems
 
 
-def read_pack(path: Path, *, strict: bool = True) -> dict[str, bytes]:
-    """Every entry of a canonical pack. With ``strict`` (the default) a non-canonical container is an
-    error; ``verify`` reads with ``strict=False`` to report the problems instead."""
+def read_pack(path: Path) -> tuple[list[str], dict[str, bytes]]:
+    """(container problems, every entry), reading the file once: ``verify`` reports the problems, and a
+    decompression bomb is refused before anything is inflated."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -281,10 +281,6 @@ def read_pack(path: Path, *, strict: bool = True) -> dict[str, bytes]:
     except OSError as e:
         raise MlpsError(f"{path}: cannot read ({e.strerror})") from None
     problems = container_problems(raw)
-    if problems and strict:
-        raise MlpsError(
-            f"{path}: not a canonical evidence pack: {problems[0]}", f"run 'mlps evidence verify {path}' for details"
-        )
     if any("decompression limit" in p or "entries;" in p for p in problems):
         raise MlpsError(f"{path}: refused: {next(p for p in problems if 'limit' in p or 'entries;' in p)}")
     try:
@@ -301,14 +297,16 @@ def read_pack(path: Path, *, strict: bool = True) -> dict[str, bytes]:
                 if len(data) > MAX_ENTRY_BYTES:
                     raise MlpsError(f"{path}: {info.filename} is over the decompression limit")
                 out[info.filename] = data
-            return out
+            return problems, out
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as e:
         raise MlpsError(f"{path}: not a readable zip file ({e})") from None
 
 
 def verify(path: Path, public_key: Path | None = None) -> Verification:
-    container = container_problems(path.read_bytes()) if path.is_file() else []
-    files = read_pack(path, strict=False)
+    return _verify(path, *read_pack(path), public_key)
+
+
+def _verify(path: Path, container: list[str], files: dict[str, bytes], public_key: Path | None) -> Verification:
     if MANIFEST not in files:
         raise MlpsError(f"{path}: no {MANIFEST}; not an evidence pack")
     try:
@@ -421,9 +419,9 @@ def pack_contents(
     (``pack_verification``), so every output states them. When the pack holds an inventory, the
     findings returned are the re-evaluated ones, never the packed file's word.
     """
-    v = verify(path, public_key)
+    container, files = read_pack(path)
+    v = _verify(path, container, files, public_key)
     problems = v.problems()
-    files = read_pack(path, strict=False)
     doc, inv = _parse(path, files)
     if inv is not None:
         again = reevaluate(path, files, doc, inv)

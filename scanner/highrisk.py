@@ -66,5 +66,10 @@ def cases_for(item: str, level: int, failed_checks: set[str] | frozenset[str]) -
     return [c for c in cases if c.item == item and level in c.levels and c.checks & failed_checks]
 
 
+def case_checks(case: str) -> frozenset[str]:
+    """The checks that raise ``case`` (case numbers are unique in the file)."""
+    return next((c.checks for c in load_cases()[0] if c.case == case), frozenset())
+
+
 def source(lang: str) -> str:
     return load_cases()[1][lang]

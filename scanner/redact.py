@@ -13,7 +13,6 @@ import re
 from collections.abc import Iterable
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 REDACTED = "[REDACTED]"
@@ -21,9 +20,9 @@ REDACTED = "[REDACTED]"
 
 def _rules() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     """Key-name and value-shape rules from ``scanner/redaction.yaml`` (data, so they can be reviewed)."""
-    import yaml
+    from scanner.load import package_path, read_yaml
 
-    doc = yaml.safe_load((Path(__file__).parent / "redaction.yaml").read_text(encoding="utf-8"))
+    doc = read_yaml(package_path("scanner") / "redaction.yaml")
     squash = lambda s: "".join(s.split())  # noqa: E731 - the folded YAML scalars carry line breaks
     values = "|".join(f"(?:{v})" for v in doc["secret_values"])
     keys, allowed = re.compile(squash(doc["secret_keys"]), re.I), re.compile(squash(doc["allowed_keys"]), re.I)

@@ -36,18 +36,6 @@ class Scope:
             "sweep": self.sweep,
         }
 
-    @classmethod
-    def from_dict(cls, d: dict[str, Any] | None) -> Scope:
-        if not d:
-            return UNKNOWN
-        return cls(
-            gaps_en=tuple(d["gaps"]["en"]),
-            gaps_zh=tuple(d["gaps"]["zh"]),
-            statement_en=d["statement"]["en"],
-            statement_zh=d["statement"]["zh"],
-            sweep=dict(d.get("sweep") or {}),
-        )
-
 
 UNKNOWN = Scope(
     gaps_en=("the scanned scope is not recorded",),
@@ -63,19 +51,17 @@ def scope_of(inv: Inventory) -> Scope:
     zh: list[str] = []
     raw = inv.scope or {}
     scanned = [r for r in inv.regions if r not in ("global", "*")]
+    missing = sorted(set(raw.get("regions_available") or ()) - set(scanned))  # usable but not scanned
     if inv.source == "iac":
         en.append("infrastructure code shows only the resources declared in the scanned files, not the running account")
         zh.append("基础设施代码仅反映所扫描文件中声明的资源，不代表运行中的账号")
     elif raw.get("regional", True):
-        available = raw.get("regions_available")
-        if available is None:
+        if raw.get("regions_available") is None:
             en.append("the regions this account can use are not recorded")
             zh.append("未记录该账号可用的地域")
-        else:
-            missing = sorted(set(available) - set(scanned))
-            if missing:
-                en.append(f"regions not scanned: {', '.join(missing)}")
-                zh.append(f"未扫描地域：{'、'.join(missing)}")
+        elif missing:
+            en.append(f"regions not scanned: {', '.join(missing)}")
+            zh.append(f"未扫描地域：{'、'.join(missing)}")
     accounts_available = raw.get("accounts_available")
     if accounts_available:
         missing_acc = sorted(set(accounts_available) - set(inv.account_ids))
@@ -85,7 +71,7 @@ def scope_of(inv: Inventory) -> Scope:
     # a type that was denied or failed needs no gap here: every check over it gives ERROR, so no item it
     # is linked to can pass; the reports list those collection errors
     sweep = _sweep(inv, raw.get("sweep"))
-    stmt_en, stmt_zh = _statement(inv, scanned, raw, sweep)
+    stmt_en, stmt_zh = _statement(inv, scanned, missing, raw, sweep)
     return Scope(tuple(en), tuple(zh), stmt_en, stmt_zh, sweep)
 
 
@@ -119,7 +105,9 @@ def _sweep(inv: Inventory, raw: Any) -> dict[str, Any]:
     }
 
 
-def _statement(inv: Inventory, scanned: list[str], raw: dict[str, Any], sweep: dict[str, Any]) -> tuple[str, str]:
+def _statement(
+    inv: Inventory, scanned: list[str], missing: list[str], raw: dict[str, Any], sweep: dict[str, Any]
+) -> tuple[str, str]:
     accounts = len(inv.account_ids)
     if inv.source == "iac":
         return (
@@ -132,7 +120,6 @@ def _statement(inv: Inventory, scanned: list[str], raw: dict[str, Any], sweep: d
         of_zh = f"（共 {len(available)} 个可用地域）" if available is not None else "（未记录可用地域）"
         en = [f"{accounts} account(s); {len(scanned)} region(s) scanned{of_en}"]
         zh = [f"{accounts} 个账号；扫描 {len(scanned)} 个地域{of_zh}"]
-        missing = sorted(set(available or ()) - set(scanned))
         if missing:
             en[0] += f"; enabled but not scanned: {', '.join(missing)}"
             zh[0] += f"；可用但未扫描：{'、'.join(missing)}"

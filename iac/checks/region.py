@@ -22,6 +22,15 @@ def alibaba_mainland(region: str) -> bool:
     return region.startswith("cn-") and region != "cn-hongkong"
 
 
+def _judge_region(region: Any, aws: bool) -> CheckResult:
+    """A provider or resource ``region``: unresolved (a variable checkov could not resolve) is not judged,
+    never passed; otherwise AWS China regions, or Alibaba mainland regions."""
+    if not isinstance(region, str) or "${" in region:
+        return CheckResult.UNKNOWN
+    ok = region in AWS_CHINA if aws else alibaba_mainland(region)
+    return CheckResult.PASSED if ok else CheckResult.FAILED
+
+
 class ProviderRegionInMainlandChina(BaseProviderCheck):
     def __init__(self) -> None:
         super().__init__(
@@ -33,11 +42,7 @@ class ProviderRegionInMainlandChina(BaseProviderCheck):
 
     def scan_entity_conf(self, conf: dict[str, list[Any]], entity_type: str) -> CheckResult:
         # the base class drops entity_type (the provider name), which decides the rule
-        region = _first(conf, "region")
-        if not isinstance(region, str) or "${" in region:
-            return CheckResult.UNKNOWN  # set by a variable checkov could not resolve: not judged, not passed
-        ok = region in AWS_CHINA if entity_type == "aws" else alibaba_mainland(region)
-        return CheckResult.PASSED if ok else CheckResult.FAILED
+        return _judge_region(_first(conf, "region"), entity_type == "aws")
 
     def scan_provider_conf(self, conf: dict[str, list[Any]]) -> CheckResult:  # pragma: no cover - not called
         region = _first(conf, "region")
@@ -81,11 +86,7 @@ class ResourceRegionInMainlandChina(BaseResourceCheck):
     def scan_resource_conf(self, conf: dict[str, list[Any]]) -> CheckResult:
         if "region" not in conf:
             return CheckResult.UNKNOWN  # the provider's region applies; CKV_MLPS_1 judges that
-        region = _first(conf, "region")
-        if not isinstance(region, str) or "${" in region:
-            return CheckResult.UNKNOWN
-        ok = region in AWS_CHINA if self.entity_type.startswith("aws_") else alibaba_mainland(region)
-        return CheckResult.PASSED if ok else CheckResult.FAILED
+        return _judge_region(_first(conf, "region"), self.entity_type.startswith("aws_"))
 
 
 class OssReplicationInMainlandChina(BaseResourceCheck):

@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     for side, d_ in (("OLD", old), ("NEW", new)):
         pv = d_.get("pack_verification")
         if pv and not pv["verified"]:
-            print(f"{side} is an UNVERIFIED evidence pack: " + "; ".join(pv["problems"][:5]), file=sys.stderr)
+            print(one_line(f"{side} is an UNVERIFIED evidence pack: " + "; ".join(pv["problems"][:5])), file=sys.stderr)
     if old["level"] != new["level"]:
         raise MlpsError(
             f"OLD is level {old['level']} and NEW is level {new['level']}; compare like with like",
