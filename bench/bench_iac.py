@@ -108,7 +108,7 @@ def main() -> None:
                 "--compact",
                 "--skip-download",
             ],
-            "mlps iac (mapped + MLPS roll-up)": [args.python, "-m", "scanner.cli", "iac", str(tree)],
+            "mlps iac (mapped + MLPS roll-up)": [args.python, "-m", "cli", "iac", str(tree)],
         }
         print(f"{n} resources in {len(list(tree.iterdir()))} modules")
         for label, cmd in runs.items():

@@ -20,7 +20,7 @@ FORMATS = ("md", "json", "html", "xlsx")
 
 def timed(*args: str) -> float:
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "scanner.cli", *args], check=True, capture_output=True, cwd=ROOT)
+    subprocess.run([sys.executable, "-m", "cli", *args], check=True, capture_output=True, cwd=ROOT)
     return time.perf_counter() - t0
 
 
@@ -48,7 +48,7 @@ def main() -> None:
                 [
                     sys.executable,
                     "-m",
-                    "scanner.cli",
+                    "cli",
                     "evaluate",
                     str(inv),
                     "--format",

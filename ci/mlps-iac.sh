@@ -6,4 +6,4 @@ args=(iac ${MLPS_PATHS:-.} --level "${MLPS_LEVEL:-3}" --format terminal,json,sar
 [ -n "${MLPS_FAIL_ON:-}" ] && args+=(--fail-on "$MLPS_FAIL_ON")
 [ -n "${MLPS_WAIVERS:-}" ] && args+=(--waivers "$MLPS_WAIVERS")
 [ -n "${MLPS_BASELINE:-}" ] && args+=(--baseline "$MLPS_BASELINE")
-exec "${MLPS_PYTHON:-python3}" -m scanner.cli "${args[@]}"
+exec "${MLPS_PYTHON:-python3}" -m cli "${args[@]}"

@@ -9,16 +9,13 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from scanner.catalogue import Catalogue
 from scanner.errors import MlpsError
 from scanner.inventory import Inventory
-from scanner.links import Link
-from scanner.load import package_path, read_yaml
 from scanner.model import Finding, Status
+from scanner.twins import check_key, mapping
 
 PREFIX = {"alicloud": "alibaba", "aws": "aws", "azurerm": "azure"}
 ACCOUNT = "iac"
@@ -33,38 +30,9 @@ class IacResult:
     titles: dict[str, str] = field(default_factory=dict)  # iac check key -> checkov title
 
 
-@cache
-def mapping() -> dict[str, dict[str, Any]]:
-    doc = read_yaml(package_path("mappings") / "iac" / "checkov.yaml")
-    return doc["checks"]
-
-
 def account_id(provider: str) -> str:
     """IaC has no account; one pseudo-account per provider keeps roll-ups and reports per cloud."""
     return f"{ACCOUNT}:{provider}"
-
-
-def check_key(checkov_id: str, provider: str) -> str:
-    return f"{provider}/{checkov_id.lower().replace('_', '-')}"
-
-
-def iac_links(catalogue: Catalogue, links: dict[str, list[Link]]) -> dict[str, list[Link]]:
-    """Item -> links for IaC check keys: each checkov check inherits the links of its live twin(s)."""
-    twins: dict[str, list[tuple[str, str]]] = {}
-    for cid, m in mapping().items():
-        for live in [m["same_as"], *m.get("also", [])]:
-            provider = live.split("/", 1)[0]
-            twins.setdefault(live, []).append((cid, provider))
-    out: dict[str, list[Link]] = {}
-    for item, entries in links.items():
-        for lk in entries:
-            for cid, provider in twins.get(lk.check, ()):
-                key = check_key(cid, provider)
-                if all(x.check != key for x in out.get(item, [])):
-                    out.setdefault(item, []).append(
-                        Link(item=item, check=key, covers=lk.covers, why=f"same as {lk.check}", levels=lk.levels)
-                    )
-    return out
 
 
 def file_kind(path: Path) -> str:

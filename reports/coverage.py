@@ -4,9 +4,9 @@ cloud and in IaC, and what stays manual. Generated from the catalogue and links,
 
 from __future__ import annotations
 
-from iac.scan import iac_links, mapping
 from scanner.catalogue import load_catalogue
 from scanner.links import load_links
+from scanner.twins import iac_links, mapping
 
 CLOUDS = ("aws", "alibaba", "azure")
 

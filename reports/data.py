@@ -12,21 +12,16 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from scanner import findings as findings_doc
 from scanner import inventory as inventory_mod
+from scanner.assess import parameter_changes
 from scanner.catalogue import load_catalogue
 from scanner.checks import load_checks, load_resource_types
-from scanner.engine import evaluate
-from scanner.errors import MlpsError
 from scanner.functions import in_mainland_china
 from scanner.highrisk import case_checks, cases_for
 from scanner.highrisk import source as hr_source
-from scanner.links import load_links
 from scanner.model import ReqStatus
-from scanner.rollup import rollup
 from scanner.sanitize import deep_visible
 from scanner.scope import UNKNOWN as UNKNOWN_SCOPE
-from scanner.scope import scope_of
 from scanner.waivers import open_failures
 
 SEV_RANK = {"critical": 3, "high": 2, "medium": 1, "low": 0, None: -1}
@@ -174,54 +169,6 @@ class AccountReport:
     expired_waivers: list[dict[str, Any]] = field(default_factory=list)
 
 
-def load_input(
-    path: str | Path, level: int | None = None, public_key: Path | None = None, insecure: bool = False
-) -> tuple[dict[str, Any], inventory_mod.Inventory | None]:
-    """(findings document, inventory or None) from an inventory, a findings file, a scan folder
-    (inventory.json.gz + findings.json, as ``mlps scan --out`` writes) or an evidence pack."""
-    p = Path(path)
-    if p.suffix == ".zip":
-        from scanner.evidence import pack_contents
-
-        return pack_contents(p, public_key, insecure)
-    if p.is_dir():
-        inv_path, doc_path = p / "inventory.json.gz", p / "findings.json"
-        if not inv_path.is_file() or not doc_path.is_file():
-            raise MlpsError(f"{p}: a scan folder needs inventory.json.gz and findings.json")
-        return _findings(doc_path), inventory_mod.load(inv_path)
-    doc = inventory_mod.read_json(p)
-    kind = doc.get("kind") if isinstance(doc, dict) else None
-    if kind == findings_doc.KIND:
-        return _findings(p, doc), None
-    inv = inventory_mod.from_dict(doc, str(p))
-    return evaluate_inventory(inv, level or 3, findings_doc.sha256_file(p)), inv
-
-
-def _findings(p: Path, doc: Any = None) -> dict[str, Any]:
-    from scanner.load import validate
-
-    doc = inventory_mod.read_json(p) if doc is None else doc
-    if not isinstance(doc, dict) or doc.get("kind") != findings_doc.KIND:
-        raise MlpsError(f"{p}: not a findings document")
-    if doc.get("schema_version") != findings_doc.SCHEMA_VERSION:
-        raise MlpsError(f"{p}: findings schema version {doc.get('schema_version')!r} is not supported")
-    validate(doc, "findings", str(p))
-    return doc
-
-
-def evaluate_inventory(
-    inv: inventory_mod.Inventory, level: int, digest: str | None, params: dict[str, dict[str, Any]] | None = None
-) -> dict[str, Any]:
-    """The findings document ``mlps evaluate`` would write for this inventory (same checks, same parameters)."""
-    catalogue = load_catalogue()
-    checks = load_checks(overrides=params or {})
-    fs = evaluate(inv, checks)
-    results = rollup(catalogue, load_links(catalogue), fs, inv.provider, inv.account_ids, level, scope_of(inv))
-    return findings_doc.build(
-        [(inv, digest)], fs, results, level, catalogue, {c.key: c.params for c in checks if c.params}
-    )
-
-
 def build(doc: dict[str, Any], inv: inventory_mod.Inventory | None) -> list[AccountReport]:
     catalogue = load_catalogue()
     items = catalogue.by_id()
@@ -337,19 +284,6 @@ def _plan_cases(check: str, rows: list[Row]) -> list[dict[str, str]]:
                     seen.add(c["case"])
                     cases.append(c)
     return cases
-
-
-def parameter_changes(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every check parameter the findings were computed with that differs from this tool's default:
-    a weakened threshold must be visible to whoever reads the report."""
-    defaults = {c.key: c.params for c in load_checks()}
-    out = []
-    for key, params in sorted((doc.get("parameters") or {}).items()):
-        for name, value in sorted((params or {}).items()):
-            default = defaults.get(key, {}).get(name)
-            if value != default:
-                out.append({"check": key, "param": name, "value": value, "default": default})
-    return out
 
 
 def parameters_text(r: AccountReport, lang: str) -> str:

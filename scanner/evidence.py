@@ -9,27 +9,21 @@ key the user holds. The findings in a pack are always computed from the inventor
 from __future__ import annotations
 
 import base64
-import dataclasses
-import getpass
 import hashlib
 import io
 import json
-import os
 import re
-import socket
 import struct
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scanner import __version__
 from scanner import findings as findings_doc
 from scanner import inventory as inventory_mod
+from scanner.assess import Renderer, assess_inventory
 from scanner.errors import MlpsError
-from scanner.inventory import utc_now
-from scanner.redact import redact_resource
+from scanner.waivers import apply_to_doc, load_waivers
 
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.json.sig"
@@ -40,127 +34,6 @@ METADATA = "metadata.json"
 MANIFEST_KIND = "mlps-evidence-manifest"
 # what describing the pack never counts as content
 _UNHASHED = (MANIFEST, SIGNATURE)
-
-
-def redacted_copy(inv: inventory_mod.Inventory) -> inventory_mod.Inventory:
-    """Second redaction pass: inventories may come from older versions or from hand-made files."""
-    return dataclasses.replace(inv, resources=[redact_resource(r) for r in inv.resources])
-
-
-def inventory_bytes(inv: inventory_mod.Inventory) -> bytes:
-    with tempfile.TemporaryDirectory() as tmp:
-        return inventory_mod.save(inv, Path(tmp) / INVENTORY).read_bytes()
-
-
-def build_pack(
-    doc: dict[str, Any],
-    inv: inventory_mod.Inventory | None,
-    out: Path,
-    lang: str = "both",
-    waivers_file: Path | None = None,
-    sign_key: Path | None = None,
-) -> dict[str, Any]:
-    """Write the pack atomically and return its manifest. ``doc`` is replaced by a re-evaluation when
-    there is an inventory, so pack findings always match pack inventory."""
-    from reports.data import evaluate_inventory
-    from reports.write import FORMATS, write_reports
-
-    private_key = _load_private_key(sign_key) if sign_key else None
-    files: dict[str, bytes] = {}
-    if inv is not None:
-        inv = redacted_copy(inv)
-        files[INVENTORY] = inventory_bytes(inv)
-        doc = evaluate_inventory(
-            inv, int(doc["level"]), hashlib.sha256(files[INVENTORY]).hexdigest(), doc.get("parameters")
-        )
-    doc = {k: v for k, v in doc.items() if k != "waivers"}
-    for f in doc["findings"]:
-        f.pop("waiver", None)
-    files[FINDINGS] = findings_doc.dumps(doc).encode()
-    report_doc = doc
-    if waivers_file:
-        from scanner.waivers import apply_to_doc, load_waivers
-
-        report_doc = apply_to_doc(doc, load_waivers(waivers_file))
-        files["waivers.yaml"] = waivers_file.read_bytes()
-    with tempfile.TemporaryDirectory() as tmp:
-        for p in write_reports(report_doc, inv, Path(tmp), list(FORMATS), lang):
-            files[f"reports/{p.name}"] = p.read_bytes()
-    files[METADATA] = json.dumps({**_metadata(doc), "report_language": lang}, ensure_ascii=False, indent=1).encode()
-    if private_key is not None:
-        files[SIGNER_KEY] = _public_pem(private_key)
-    manifest = {
-        "kind": MANIFEST_KIND,
-        "version": 1,
-        "created_at": utc_now(),
-        "tool": {"name": "mlps-scanner", "version": __version__},
-        "algorithm": "sha256",
-        "files": {
-            name: {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
-            for name, data in sorted(files.items())
-        },
-        "signature": None,
-    }
-    if private_key is not None:
-        manifest["signature"] = {
-            "algorithm": "ed25519",
-            "file": SIGNATURE,
-            "public_key_sha256": fingerprint(_public_raw(private_key)),
-        }
-    manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
-    files[MANIFEST] = manifest_bytes
-    if private_key is not None:
-        files[SIGNATURE] = base64.b64encode(private_key.sign(manifest_bytes)) + b"\n"
-    _write_zip(out, files)
-    return manifest
-
-
-def _metadata(doc: dict[str, Any]) -> dict[str, Any]:
-    """Who packed it, when, and what the scan covered: the page an assessor reads first."""
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry in some containers
-        user = None
-    return {
-        "kind": "mlps-evidence-metadata",
-        "packed_at": utc_now(),
-        "packed_by": {"user": user, "host": socket.gethostname()},
-        "tool": {"name": "mlps-scanner", "version": __version__},
-        "catalogue_version": doc["catalogue_version"],
-        "level": doc["level"],
-        "findings_generated_at": doc["generated_at"],
-        "summary": doc["summary"],
-        "scans": [
-            {
-                k: m[k]
-                for k in (
-                    "provider",
-                    "accounts",
-                    "regions",
-                    "identity",
-                    "scan",
-                    "tool_version",
-                    "sha256",
-                    "resources",
-                    "collection_errors",
-                )
-            }
-            for m in doc["inventories"]
-        ],
-    }
-
-
-def _write_zip(out: Path, files: dict[str, bytes]) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as z:
-            for name, data in files.items():
-                z.writestr(name, data)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @dataclass
@@ -371,49 +244,13 @@ def fingerprint(raw_public_key: bytes) -> str:
     return hashlib.sha256(raw_public_key).hexdigest()
 
 
-def _load_private_key(path: Path) -> Any:
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from cryptography.hazmat.primitives.serialization import load_pem_private_key
-
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise MlpsError(f"{path}: cannot read the signing key ({e.strerror})") from None
-    password = os.environ.get("MLPS_SIGN_KEY_PASSWORD")
-    try:
-        key = load_pem_private_key(data, password.encode() if password else None)
-    except (ValueError, TypeError) as e:
-        reason = (
-            "it is encrypted; set MLPS_SIGN_KEY_PASSWORD"
-            if "encrypted" in str(e).lower() or ("password" in str(e).lower() and not password)
-            else "not a PEM private key or wrong password"
-        )
-        raise MlpsError(f"{path}: cannot load the signing key: {reason}") from None
-    if not isinstance(key, Ed25519PrivateKey):
-        raise MlpsError(
-            f"{path}: the signing key must be Ed25519", "create one with: openssl genpkey -algorithm ed25519"
-        )
-    return key
-
-
-def _public_raw(key: Any) -> bytes:
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
-    return key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
-
-
-def _public_pem(key: Any) -> bytes:
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
-    return key.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
-
-
 def pack_contents(
-    path: Path, public_key: Path | None = None, insecure: bool = False
+    path: Path, render: Renderer, public_key: Path | None = None, insecure: bool = False
 ) -> tuple[dict[str, Any], inventory_mod.Inventory | None]:
     """(findings document, inventory or None) of a pack that passed ``verify`` and reproduces itself.
 
-    Every consumer (report, diff, evaluate) reads packs through here. A pack that fails — container,
+    Every consumer (report, diff, evaluate) reads packs through here, handing in the report renderer
+    (``reports.write.render_reports``) that re-renders the packed reports. A pack that fails — container,
     hashes, signature, or a re-evaluation that does not give its findings and reports — is refused;
     with ``insecure`` it is read anyway and the problems travel in the document
     (``pack_verification``), so every output states them. When the pack holds an inventory, the
@@ -425,7 +262,7 @@ def pack_contents(
     doc, inv = _parse(path, files)
     if inv is not None:
         again = reevaluate(path, files, doc, inv)
-        problems += reproduction_differences(files, doc, again, inv)
+        problems += reproduction_differences(files, doc, again, inv, render)
         doc = again
     if problems and not insecure:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
@@ -481,19 +318,17 @@ def reevaluate(
     path: Path, files: dict[str, bytes], doc: dict[str, Any], inv: inventory_mod.Inventory
 ) -> dict[str, Any]:
     """The findings the packed inventory gives at the pack's level and parameters, with this tool."""
-    from reports.data import evaluate_inventory
-
     level = doc.get("level")
     if level not in (2, 3, 4):
         raise MlpsError(f"{path}: {FINDINGS} names no valid level")
     params = doc.get("parameters") or {}
     if not isinstance(params, dict):
         raise MlpsError(f"{path}: {FINDINGS} has malformed parameters")
-    return evaluate_inventory(inv, int(level), hashlib.sha256(files[INVENTORY]).hexdigest(), params)
+    return assess_inventory(inv, int(level), hashlib.sha256(files[INVENTORY]).hexdigest(), params)
 
 
 def reproduction_differences(
-    files: dict[str, bytes], doc: dict[str, Any], again: dict[str, Any], inv: inventory_mod.Inventory
+    files: dict[str, bytes], doc: dict[str, Any], again: dict[str, Any], inv: inventory_mod.Inventory, render: Renderer
 ) -> list[str]:
     """What in the pack the re-evaluation does not reproduce: findings, and each report format."""
     out = []
@@ -501,18 +336,12 @@ def reproduction_differences(
         out.append(f"{FINDINGS}: not what the packed inventory gives")
     report_doc = again
     if "waivers.yaml" in files:
-        from scanner.waivers import apply_to_doc, load_waivers
-
-        with tempfile.TemporaryDirectory() as tmp:
-            wpath = Path(tmp) / "waivers.yaml"
-            wpath.write_bytes(files["waivers.yaml"])
-            waivers = load_waivers(wpath)
+        waivers = load_waivers(Path("waivers.yaml"), files["waivers.yaml"])
         report_doc = apply_to_doc(again, waivers, _packed_date(files))
-    from reports.write import render_reports
 
     formats = [f for f in ("html", "md", "json", "xlsx") if f"reports/report.{f}" in files]
     lang = _packed_lang(files)
-    for fmt, data in render_reports(report_doc, inv, formats, lang).items():
+    for fmt, data in render(report_doc, inv, formats, lang).items():
         packed = files[f"reports/report.{fmt}"]
         same = _xlsx_values(packed) == _xlsx_values(data) if fmt == "xlsx" else packed == data
         if not same:

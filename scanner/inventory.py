@@ -84,13 +84,16 @@ def utc_now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+def dumps(inv: Inventory, gz: bool = False) -> bytes:
+    """The file's bytes: compact JSON, gzipped with a zero timestamp so that equal inventories give equal bytes."""
+    data = json.dumps(inv.to_dict(), ensure_ascii=False, sort_keys=False, separators=(",", ":")).encode()
+    return gzip.compress(data, compresslevel=6, mtime=0) if gz else data
+
+
 def save(inv: Inventory, path: str | Path) -> Path:
     """Write atomically, gzipped when the name ends in .gz."""
     path = Path(path)
-    data = json.dumps(inv.to_dict(), ensure_ascii=False, sort_keys=False, separators=(",", ":")).encode()
-    if path.suffix == ".gz":
-        data = gzip.compress(data, compresslevel=6, mtime=0)
-    return write_atomic(path, data)
+    return write_atomic(path, dumps(inv, gz=path.suffix == ".gz"))
 
 
 def read_json(path: str | Path) -> Any:

@@ -37,11 +37,14 @@ class _NoAliasLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-def read_yaml(path: Path, *, user: bool = False) -> Any:
-    """Parse YAML; ``user`` files (config, waivers) may not use anchors and aliases."""
+def read_yaml(path: Path, *, user: bool = False, data: bytes | None = None) -> Any:
+    """Parse YAML; ``user`` files (config, waivers) may not use anchors and aliases. ``data`` is the file's
+    bytes when they are already in memory (a file inside an evidence pack); ``path`` then only names it."""
     try:
-        with open(path, encoding="utf-8") as f:
-            return yaml.load(f, Loader=_NoAliasLoader if user else _Loader)
+        if data is None:
+            with open(path, "rb") as f:
+                data = f.read()
+        return yaml.load(data.decode("utf-8"), Loader=_NoAliasLoader if user else _Loader)
     except FileNotFoundError:
         raise MlpsError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -80,8 +83,8 @@ def validate(doc: Any, schema_name: str, where: str) -> None:
 USER_SCHEMAS = ("config", "waivers")
 
 
-def load_validated(path: Path, schema_name: str) -> Any:
-    doc = read_yaml(path, user=schema_name in USER_SCHEMAS)
+def load_validated(path: Path, schema_name: str, data: bytes | None = None) -> Any:
+    doc = read_yaml(path, user=schema_name in USER_SCHEMAS, data=data)
     validate(doc, schema_name, str(path))
     return doc
 

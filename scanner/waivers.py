@@ -43,10 +43,11 @@ class Waiver:
         }
 
 
-def load_waivers(path: Path) -> list[Waiver]:
-    if not path.is_file():
+def load_waivers(path: Path, data: bytes | None = None) -> list[Waiver]:
+    """Waivers from a file, or from ``data`` (the bytes of a packed waivers.yaml, named by ``path``)."""
+    if data is None and not path.is_file():
         raise MlpsError(f"{path}: waivers file not found")
-    doc = load_validated(path, "waivers")
+    doc = load_validated(path, "waivers", data)
     out = []
     for n, w in enumerate(doc["waivers"], 1):
         try:

@@ -16,7 +16,7 @@ MLPS = shutil.which("mlps") or ""
 
 
 def mlps(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    cmd = [MLPS, *args] if MLPS else [sys.executable, "-m", "scanner.cli", *args]
+    cmd = [MLPS, *args] if MLPS else [sys.executable, "-m", "cli", *args]
     return subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, timeout=120)
 
 

@@ -64,7 +64,7 @@ def test_demo_ctrl_c_stops_servers_and_children(tmp_path: Path):
         os.setpgrp()
 
     p = subprocess.Popen(
-        [sys.executable, "-m", "scanner.cli", "demo", "--out", str(tmp_path / "d")],
+        [sys.executable, "-m", "cli", "demo", "--out", str(tmp_path / "d")],
         preexec_fn=interruptible,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

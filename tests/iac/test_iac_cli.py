@@ -31,7 +31,7 @@ def iac_python() -> str:
 
 def iac(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [iac_python(), "-m", "scanner.cli", "iac", *args], capture_output=True, text=True, cwd=FIXTURES, timeout=300
+        [iac_python(), "-m", "cli", "iac", *args], capture_output=True, text=True, cwd=FIXTURES, timeout=300
     )
 
 
@@ -224,7 +224,7 @@ def test_ci_integrations_run_the_documented_commands(tmp_path: Path):
     entry = shlex.split(hook["entry"])
     assert entry[0] == "mlps"
     r = subprocess.run(
-        [iac_python(), "-m", "scanner.cli", *entry[1:], "azurerm/main.tf"],
+        [iac_python(), "-m", "cli", *entry[1:], "azurerm/main.tf"],
         capture_output=True,
         text=True,
         cwd=FIXTURES,

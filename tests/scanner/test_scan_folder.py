@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from cli.scan import _one_account_per_folder
 from scanner import inventory as inventory_mod
 from scanner.atomic import folder_lock
-from scanner.commands.scan import _one_account_per_folder
 from scanner.errors import MlpsError
 
 

@@ -15,7 +15,7 @@ from tests.providers.alibaba.conftest import SEEDED
 def test_scan_alibaba_cli(fake, tmp_path):
     env = {**os.environ, "MLPS_ALIBABA_ENDPOINT": json.dumps(fake.endpoints)}
     mlps = shutil.which("mlps")
-    cmd = [mlps] if mlps else [sys.executable, "-m", "scanner.cli"]
+    cmd = [mlps] if mlps else [sys.executable, "-m", "cli"]
     out = tmp_path / "out"
     r = subprocess.run(
         [*cmd, "scan", "alibaba", "--out", str(out), "--lang", "en", "--fail-on", "critical"],

@@ -35,7 +35,7 @@ def moto_server(aws_env):
 
 def test_scan_aws_cli_writes_inventory_and_findings(moto_server, tmp_path):
     env = {**os.environ, "AWS_ENDPOINT_URL": moto_server}
-    from scanner.commands.demo import AWS_CHILD
+    from cli.demo import AWS_CHILD
 
     # through the demo's harness: S3 Control's <account>.127.0.0.1 host resolves to the loopback server
     cmd = [sys.executable, "-c", AWS_CHILD]

@@ -56,7 +56,7 @@ def test_scan_azure_cli(server, tmp_path):
         AZURE_EXCLUDE_MANAGED_IDENTITY="true",
     )
     mlps = shutil.which("mlps")
-    cmd = [mlps] if mlps else [sys.executable, "-m", "scanner.cli"]
+    cmd = [mlps] if mlps else [sys.executable, "-m", "cli"]
     out = tmp_path / "out"
     t = time.time()
     r = subprocess.run(

@@ -10,20 +10,18 @@ import importlib
 from pathlib import Path
 from typing import Any
 
+from cli.common import add_lang, add_level, level_arg
 from scanner import findings as findings_doc
 from scanner import inventory as inventory_mod
+from scanner.assess import assess, gate
 from scanner.atomic import folder_lock
 from scanner.catalogue import load_catalogue
 from scanner.checks import load_checks
-from scanner.commands.common import add_lang, add_level, level_arg
 from scanner.config import load_config
-from scanner.engine import evaluate
 from scanner.errors import MlpsError
 from scanner.links import load_links
 from scanner.model import SEVERITIES
 from scanner.progress import Progress
-from scanner.rollup import rollup
-from scanner.scope import scope_of
 
 ADAPTERS = {"aws": "providers.aws.adapter", "alibaba": "providers.alibaba.adapter", "azure": "providers.azure.adapter"}
 PROVIDERS = ("aws", "alibaba", "azure")
@@ -108,14 +106,15 @@ def _scan_into(
     inv = adapter.collect(args, progress)
     _one_account_per_folder(out, inv)
     inv_path = inventory_mod.save(inv, out / "inventory.json.gz")
-    fs = evaluate(inv, checks)
-    results = rollup(catalogue, links, fs, inv.provider, inv.account_ids, level, scope_of(inv))
-    params = {c.key: c.params for c in checks if c.params}
-    doc = findings_doc.build([(inv, findings_doc.sha256_file(inv_path))], fs, results, level, catalogue, params)
-    if waivers is not None:
-        from scanner.waivers import apply_to_doc
-
-        doc = apply_to_doc(doc, waivers)
+    result = assess(
+        [(inv, findings_doc.sha256_file(inv_path))],
+        level,
+        checks=checks,
+        links=links,
+        catalogue=catalogue,
+        waivers=waivers,
+    )
+    doc = result.doc
     findings_doc.write(doc, out / "findings.json")
     if formats:
         from reports.write import write_reports
@@ -124,14 +123,12 @@ def _scan_into(
     if not args.quiet:
         from reports.terminal import evaluation_summary
 
-        evaluation_summary([inv], results, fs, level, args.lang, args.all, catalogue.version)
+        evaluation_summary([inv], result.results, result.findings, level, args.lang, args.all, catalogue.version)
     print(
         f"inventory: {inv_path}\nfindings:  {out / 'findings.json'}"
         + (f"\nreports:   {out}/report.{{{','.join(formats)}}}" if formats else "")
     )
-    from scanner.commands.evaluate import gate_doc
-
-    return gate_doc(doc, args.fail_on or cfg.fail_on)
+    return gate(doc, args.fail_on or cfg.fail_on)
 
 
 def _one_account_per_folder(out: Path, inv: inventory_mod.Inventory) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from scanner.commands.common import resolve_inputs
+from cli.common import read_input, resolve_inputs
 from scanner.errors import MlpsError
 
 EXIT_TAMPERED = 1
@@ -36,15 +36,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _pack(args: argparse.Namespace) -> int:
-    from reports.data import load_input
+    from reports.pack import build_pack
     from scanner.catalogue import parse_level
-    from scanner.evidence import build_pack
 
     out = Path(args.out)
     if out.suffix != ".zip":
         raise MlpsError(f"{out}: the pack name must end in .zip")
     (path,) = resolve_inputs([args.input])
-    doc, inv = load_input(path, parse_level(args.level) if args.level else None)
+    doc, inv = read_input(path, parse_level(args.level) if args.level else None)
     manifest = build_pack(
         doc,
         inv,

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from scanner.commands.common import add_level, add_pack_options, level_arg, pack_options, resolve_inputs
+from cli.common import add_level, add_pack_options, level_arg, read_input, resolve_inputs
 from scanner.errors import EXIT_GAPS, MlpsError
 from scanner.sanitize import one_line
 
@@ -29,7 +29,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from reports.data import load_input
     from scanner.diff import diff
 
     level = level_arg(args.level) if args.level else None
@@ -37,8 +36,8 @@ def run(args: argparse.Namespace) -> int:
     if len(olds) != 1 or len(news) != 1:
         raise MlpsError("mlps diff compares one input with one input", "pass one account's scan on each side")
     (old_path,), (new_path,) = olds, news
-    old, _ = load_input(old_path, level, **pack_options(args))
-    new, _ = load_input(new_path, level, **pack_options(args))
+    old, _ = read_input(old_path, level, args)
+    new, _ = read_input(new_path, level, args)
     for side, d_ in (("OLD", old), ("NEW", new)):
         pv = d_.get("pack_verification")
         if pv and not pv["verified"]:

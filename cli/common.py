@@ -67,3 +67,13 @@ def add_pack_options(parser: argparse.ArgumentParser) -> None:
 def pack_options(args: argparse.Namespace) -> dict[str, Any]:
     key = getattr(args, "public_key", None)
     return {"public_key": Path(key) if key else None, "insecure": bool(getattr(args, "insecure_skip_verify", False))}
+
+
+def read_input(path: Path, level: int | None, args: argparse.Namespace | None = None) -> tuple[dict[str, Any], Any]:
+    """(findings document, inventory or None) of any input kind; packs are verified with the command's
+    ``--public-key`` / ``--insecure-skip-verify`` and their reports re-rendered by the shipped renderers."""
+    from reports.write import render_reports
+    from scanner.inputs import load_input
+
+    opts = pack_options(args) if args is not None else {}
+    return load_input(path, level, render=render_reports, **opts)

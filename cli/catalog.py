@@ -7,8 +7,8 @@ import json
 import sys
 from typing import Any
 
+from cli.common import add_lang, add_level, level_arg
 from scanner.catalogue import CLASS_ORDER, Item, LevelInfo, load_catalogue
-from scanner.commands.common import add_lang, add_level, level_arg
 from scanner.errors import MlpsError
 
 CLASS_ALIASES = {

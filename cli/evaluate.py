@@ -8,18 +8,17 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from cli.common import add_lang, add_level, add_pack_options, level_arg, pack_options, resolve_inputs
 from scanner import findings as findings_doc
 from scanner import inventory as inventory_mod
+from scanner.assess import assess, gate, parameter_changes
 from scanner.catalogue import load_catalogue
 from scanner.checks import load_checks
-from scanner.commands.common import add_lang, add_level, add_pack_options, level_arg, pack_options, resolve_inputs
 from scanner.config import load_config
-from scanner.engine import evaluate
 from scanner.errors import EXIT_GAPS, MlpsError
 from scanner.links import load_links
-from scanner.model import SEVERITIES, Finding
-from scanner.rollup import rollup
-from scanner.scope import scope_of
+from scanner.model import SEVERITIES
+from scanner.waivers import load_waivers
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -76,25 +75,12 @@ def run(args: argparse.Namespace) -> int:
         if len(paths) != 1:
             raise MlpsError("evaluate one evidence pack at a time, without other inventories")
         return _reproduce_pack(paths[0], args)
-    inventories = []
-    for p in paths:
-        inv = inventory_mod.load(p)
-        inventories.append((inv, findings_doc.sha256_file(p)))
+    inventories = [(inventory_mod.load(p), findings_doc.sha256_file(p)) for p in paths]
     _check_distinct_accounts([inv for inv, _ in inventories], paths)
-
-    all_findings: list[Finding] = []
-    all_results = []
-    for inv, _ in inventories:
-        fs = evaluate(inv, checks)
-        all_findings.extend(fs)
-        all_results.extend(rollup(catalogue, links, fs, inv.provider, inv.account_ids, level, scope_of(inv)))
-
-    params = {c.key: c.params for c in checks if c.params}
-    doc = findings_doc.build(inventories, all_findings, all_results, level, catalogue, params)
-    if args.waivers:
-        from scanner.waivers import apply_to_doc, load_waivers
-
-        doc = apply_to_doc(doc, load_waivers(Path(args.waivers)))
+    waivers = load_waivers(Path(args.waivers)) if args.waivers else None
+    result = assess(inventories, level, checks=checks, links=links, catalogue=catalogue, waivers=waivers)
+    doc = result.doc
+    if waivers is not None:
         w = doc["waivers"]
         accepted = sum(x["findings"] for x in w["applied"])
         print(
@@ -112,33 +98,30 @@ def run(args: argparse.Namespace) -> int:
         from reports.terminal import evaluation_summary
 
         evaluation_summary(
-            [inv for inv, _ in inventories], all_results, all_findings, level, args.lang, args.all, catalogue.version
+            [inv for inv, _ in inventories],
+            result.results,
+            result.findings,
+            level,
+            args.lang,
+            args.all,
+            catalogue.version,
         )
         if args.output:
             print(f"findings written to {args.output}")
     elif want_json and not args.output:
         sys.stdout.write(findings_doc.dumps(doc))
-    return gate_doc(doc, fail_on)
-
-
-def gate_doc(doc: dict[str, Any], fail_on: str | None) -> int:
-    """``gate`` on a findings document: FAIL findings that an active waiver covers do not count."""
-    if not fail_on:
-        return 0
-    from scanner.waivers import open_failures
-
-    threshold = SEVERITIES.index(fail_on)
-    return EXIT_GAPS if any(SEVERITIES.index(f["severity"]) >= threshold for f in open_failures(doc)) else 0
+    return gate(doc, fail_on)
 
 
 def _reproduce_pack(path: Path, args: argparse.Namespace) -> int:
     """Verify a pack (container, hashes, signature), re-evaluate its inventory with its level and
     parameters, and re-render its reports: every output must be what the inventory gives."""
+    from reports.write import render_reports
     from scanner.evidence import pack_contents
     from scanner.sanitize import one_line
 
     opts = pack_options(args)
-    doc, inv = pack_contents(path, opts["public_key"], insecure=True)
+    doc, inv = pack_contents(path, render_reports, opts["public_key"], insecure=True)
     pv = doc["pack_verification"]
     if inv is None:
         raise MlpsError(f"{path}: the pack holds no inventory, so there is nothing to re-evaluate")
@@ -165,13 +148,11 @@ def _reproduce_pack(path: Path, args: argparse.Namespace) -> int:
         f"level {doc['level']}",
         file=sys.stderr,
     )
-    return gate_doc(doc, args.fail_on)
+    return gate(doc, args.fail_on)
 
 
 def parameter_change_lines(doc: dict[str, Any]) -> list[str]:
     """One line per check parameter that differs from this tool's default."""
-    from reports.data import parameter_changes
-
     return [
         f"parameter {c['check']}.{c['param']} = {json.dumps(c['value'])} (default {json.dumps(c['default'])})"
         for c in parameter_changes(doc)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from scanner.commands.common import add_level, level_arg
+from cli.common import add_level, level_arg
 from scanner.errors import EXIT_GAPS, MlpsError
 from scanner.model import SEVERITIES
 
@@ -40,13 +40,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from iac.scan import iac_links, pseudo_inventory, scan
-    from scanner import findings as findings_doc
+    from iac.scan import pseudo_inventory, scan
+    from scanner.assess import assess, gate
     from scanner.catalogue import load_catalogue
-    from scanner.commands.evaluate import gate_doc
     from scanner.links import load_links
-    from scanner.rollup import rollup
-    from scanner.scope import scope_of
+    from scanner.twins import iac_links
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     bad = [f for f in formats if f not in FORMATS]
@@ -64,19 +62,17 @@ def run(args: argparse.Namespace) -> int:
     result = scan(paths)
     catalogue = load_catalogue()
     links = iac_links(catalogue, load_links(catalogue))
-    invs, results = [], []
-    for provider in result.providers:
-        inv = pseudo_inventory(provider, paths)
-        invs.append((inv, None))
-        fs = [f for f in result.findings if f.check.startswith(provider + "/")]
-        results.extend(rollup(catalogue, links, fs, provider, inv.account_ids, level, scope_of(inv)))
-    doc = findings_doc.build(invs, result.findings, results, level, catalogue)
+    invs = [(pseudo_inventory(provider, paths), None) for provider in result.providers]
+    doc = assess(
+        invs,
+        level,
+        findings_of=lambda inv: [f for f in result.findings if f.check.startswith(inv.provider + "/")],
+        links=links,
+        catalogue=catalogue,
+        waivers=waivers,
+    ).doc
     doc["parse_errors"] = result.parse_errors
     doc["suppressed"] = result.suppressed
-    if waivers is not None:
-        from scanner.waivers import apply_to_doc
-
-        doc = apply_to_doc(doc, waivers)
     if args.baseline:
         from iac.baseline import apply_baseline, load_baseline
 
@@ -88,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"baseline: {n} failure(s) recorded in {args.create_baseline}", file=sys.stderr)
     _emit(doc, result.titles, formats, args)
     gated = {**doc, "findings": [f for f in doc["findings"] if not f.get("baseline")]}
-    code = gate_doc(gated, args.fail_on)
+    code = gate(gated, args.fail_on)
     if args.fail_on and doc.get("waivers", {}).get("expired"):
         code = EXIT_GAPS
     if code == 0 and result.parse_errors:

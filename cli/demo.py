@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from scanner.commands.common import add_level, level_arg
+from cli.common import add_level, level_arg, read_input
 from scanner.errors import MlpsError
 
 PROVIDERS = ("aws", "alibaba", "azure")
@@ -65,7 +65,7 @@ def _no_index(request, **_):
 socket.getaddrinfo = _loopback
 botocore.handlers.BUILTIN_HANDLERS.append(("before-send.resource-explorer-2.ListIndexes", _no_index))
 sys.argv = ["mlps", *sys.argv[1:]]
-runpy.run_module("scanner.cli", run_name="__main__", alter_sys=True)
+runpy.run_module("cli.main", run_name="__main__", alter_sys=True)
 """
 
 
@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
             p: subprocess.Popen(
                 [
                     sys.executable,
-                    *(["-c", AWS_CHILD] if p == "aws" else ["-m", "scanner.cli"]),
+                    *(["-c", AWS_CHILD] if p == "aws" else ["-m", "cli"]),
                     "scan",
                     p,
                     "--out",
@@ -125,12 +125,11 @@ def run(args: argparse.Namespace) -> int:
             if proc.returncode not in (0, 1):
                 raise MlpsError(f"demo scan of {p} failed: {(stderr or stdout).strip().splitlines()[-1:]}")
     key = _demo_key(out)
-    from reports.data import load_input
-    from scanner.evidence import build_pack
+    from reports.pack import build_pack
 
     lines, story = [], []
     for p in PROVIDERS:
-        doc, inv = load_input(out / p)
+        doc, inv = read_input(out / p, None)
         build_pack(doc, inv, out / f"{p}-evidence.zip", "both", sign_key=key)
         s = doc["summary"]
         fails = sum(1 for f in doc["findings"] if f["status"] == "FAIL")

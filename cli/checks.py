@@ -6,9 +6,9 @@ import argparse
 import json
 import sys
 
+from cli.common import add_lang
 from scanner.catalogue import load_catalogue
 from scanner.checks import load_checks
-from scanner.commands.common import add_lang
 from scanner.links import links_by_check, load_links, load_unmapped
 
 

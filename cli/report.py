@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from scanner.commands.common import add_level, add_pack_options, level_arg, pack_options, resolve_inputs
+from cli.common import add_level, add_pack_options, level_arg, read_input, resolve_inputs
 from scanner.errors import MlpsError
 
 
@@ -29,7 +29,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from reports.data import load_input
     from reports.write import parse_formats, write_reports
 
     formats = parse_formats(args.format)
@@ -37,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     if len(paths) != 1:
         raise MlpsError("mlps report takes one input", "run it once per account, or pass a findings file")
     level = level_arg(args.level) if args.level else None
-    doc, inv = load_input(paths[0], level, **pack_options(args))
+    doc, inv = read_input(paths[0], level, args)
     if level and doc["level"] != level:
         raise MlpsError(
             f"{paths[0]}: evaluated at level {doc['level']}, not {level}",

@@ -23,18 +23,18 @@ EXIT_INTERRUPTED = 130
 
 # name -> (module, one-line summary)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "demo": ("scanner.commands.demo", "assess three simulated cloud accounts end to end, offline, in under a minute"),
-    "catalog": ("scanner.commands.catalog", "list and show MLPS 2.0 requirement items (GB/T 22239-2019)"),
-    "checks": ("scanner.commands.checks", "list the checks and the requirement items they evidence"),
-    "evaluate": ("scanner.commands.evaluate", "evaluate saved inventories offline against a protection level"),
-    "report": ("scanner.commands.report", "write the gap report, remediation plan and survey (html, xlsx, md, json)"),
+    "demo": ("cli.demo", "assess three simulated cloud accounts end to end, offline, in under a minute"),
+    "catalog": ("cli.catalog", "list and show MLPS 2.0 requirement items (GB/T 22239-2019)"),
+    "checks": ("cli.checks", "list the checks and the requirement items they evidence"),
+    "evaluate": ("cli.evaluate", "evaluate saved inventories offline against a protection level"),
+    "report": ("cli.report", "write the gap report, remediation plan and survey (html, xlsx, md, json)"),
     "evidence": (
-        "scanner.commands.evidence",
+        "cli.evidence",
         "pack findings, inventory and reports into a signed, hashed zip; verify one",
     ),
-    "diff": ("scanner.commands.diff", "compare two scans: new, fixed and still-open findings, status changes"),
-    "iac": ("scanner.commands.iac", "scan Terraform (folders, .tf, plan JSON) with checkov and gate CI on MLPS gaps"),
-    "scan": ("scanner.commands.scan", "collect a cloud account read-only (aws, alibaba, azure) and evaluate it"),
+    "diff": ("cli.diff", "compare two scans: new, fixed and still-open findings, status changes"),
+    "iac": ("cli.iac", "scan Terraform (folders, .tf, plan JSON) with checkov and gate CI on MLPS gaps"),
+    "scan": ("cli.scan", "collect a cloud account read-only (aws, alibaba, azure) and evaluate it"),
 }
 
 
