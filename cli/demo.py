@@ -161,7 +161,7 @@ def _headlines(doc: dict, lang: str, n: int = 5) -> list[str]:
     story the seeded company tells (open SSH, a public bucket, a user without MFA, short retention, a
     resource in Hong Kong), read off the real findings."""
     from scanner.checks import load_checks
-    from scanner.model import SEVERITIES
+    from scanner.model import severity_rank
     from scanner.sanitize import one_line
 
     checks = {c.key: c for c in load_checks()}
@@ -173,7 +173,7 @@ def _headlines(doc: dict, lang: str, n: int = 5) -> list[str]:
     for f in doc["findings"]:
         if f["status"] == "FAIL" and f["check"] in units:
             first.setdefault(f["check"], f)
-    ranked = sorted(first.values(), key=lambda f: (-SEVERITIES.index(f["severity"]), f["check"]))[:n]
+    ranked = sorted(first.values(), key=lambda f: (-severity_rank(f["severity"]), f["check"]))[:n]
     title_lang = "zh" if lang == "zh" else "en"
     return [
         one_line(

@@ -93,14 +93,15 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _emit(doc: dict, titles: dict[str, str], formats: list[str], args: argparse.Namespace) -> None:
-    from iac import junit, sarif
+    from reports.write import RENDERERS, RenderInput
     from scanner import findings as findings_doc
     from scanner.atomic import write_atomic
 
+    source = RenderInput(doc, titles=titles)
     render = {
-        "json": lambda: findings_doc.dumps(doc),
-        "sarif": lambda: sarif.render(doc, titles),
-        "junit": lambda: junit.render(doc),
+        "json": lambda: findings_doc.dumps(doc).encode(),  # the findings document, not the report model
+        "sarif": lambda: RENDERERS["sarif"](source),
+        "junit": lambda: RENDERERS["junit"](source),
     }
     out = Path(args.output_dir) if args.output_dir else None
     for fmt in formats:
@@ -109,7 +110,7 @@ def _emit(doc: dict, titles: dict[str, str], formats: list[str], args: argparse.
         elif out is not None:
             write_atomic(out / FILES[fmt], render[fmt]())
         else:
-            sys.stdout.write(render[fmt]())
+            sys.stdout.write(render[fmt]().decode())
     if out is not None and doc["inventories"]:
         from reports.write import write_reports
 

@@ -6,8 +6,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from reports.data import (
-    STATUS_RANK,
+from reports.model import (
     AccountReport,
     high_risk_text,
     identity_label,
@@ -17,10 +16,11 @@ from reports.data import (
     scope_text,
     status_label,
     text,
-    verdict,
 )
+from reports.survey import verdict
+from scanner.model import STATUS_KEYS
 
-ORDER = sorted(STATUS_RANK, key=STATUS_RANK.get)
+ORDER = STATUS_KEYS
 
 
 def render(reports: list[AccountReport], lang: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 
-from reports.data import AccountReport
+from reports.model import AccountReport
 
 KIND = "mlps-report"
 

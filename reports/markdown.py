@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from reports.data import AccountReport, high_risk_text, pack_text, parameters_text, scope_text, status_label, text
+from reports.model import AccountReport, high_risk_text, pack_text, parameters_text, scope_text, status_label, text
+from scanner.model import STATUS_KEYS
 from scanner.sanitize import markdown as md
 
-_ORDER = ("non_compliant", "partial", "not_assessed", "compliant", "manual", "provider", "not_applicable")
 _GAPS = ("non_compliant", "partial", "not_assessed")
 
 
@@ -32,12 +32,13 @@ def render(reports: list[AccountReport], lang: str) -> str:
             out.append(f"- {t('证据包', 'Evidence pack')}: {md(pack_text(r, lang))}")
         out.append("")
         # one table: 安全类 rows, status columns, totals last
-        out.append(f"| {t('安全类', 'Class')} | " + " | ".join(status_label(k, lang) for k in _ORDER) + " |")
-        out.append("|---|" + "---:|" * len(_ORDER))
+        out.append(f"| {t('安全类', 'Class')} | " + " | ".join(status_label(k, lang) for k in STATUS_KEYS) + " |")
+        out.append("|---|" + "---:|" * len(STATUS_KEYS))
         for c in r.by_class:
-            cells = " | ".join(str(c["counts"].get(k, 0) or "") for k in _ORDER)
+            cells = " | ".join(str(c["counts"].get(k, 0) or "") for k in STATUS_KEYS)
             out.append(f"| {text(c['zh'], c['en'], lang)} | {cells} |")
-        out.append(f"| **{t('合计', 'Total')}** | " + " | ".join(f"**{r.summary.get(k, 0)}**" for k in _ORDER) + " |")
+        totals = " | ".join(f"**{r.summary.get(k, 0)}**" for k in STATUS_KEYS)
+        out.append(f"| **{t('合计', 'Total')}** | {totals} |")
         out.append("")
         gaps = [row for row in r.rows if row.status in _GAPS]
         out.append(f"## {t('差距项', 'Gaps')} ({len(gaps)})")

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from reports.model import identity_label
 from scanner.catalogue import Item, LevelInfo
 from scanner.inventory import Inventory
-from scanner.model import Finding, ReqStatus, Status
+from scanner.model import REQ_STATUS_ORDER, Finding, ReqStatus, Status
 from scanner.rollup import ItemResult
 from scanner.sanitize import one_line
 from scanner.scope import scope_of
@@ -30,16 +30,6 @@ STATUS_STYLE = {
     ReqStatus.MANUAL: "cyan",
     ReqStatus.PROVIDER: "blue",
 }
-# gaps first, then what needs a person, then what is settled
-STATUS_ORDER = [
-    ReqStatus.NON_COMPLIANT,
-    ReqStatus.PARTIAL,
-    ReqStatus.NOT_ASSESSED,
-    ReqStatus.COMPLIANT,
-    ReqStatus.MANUAL,
-    ReqStatus.PROVIDER,
-    ReqStatus.NOT_APPLICABLE,
-]
 RESP = {
     "zh": {"tenant": "租户", "provider": "云服务商", "shared": "共担"},
     "en": {"tenant": "tenant", "provider": "provider", "shared": "shared"},
@@ -171,7 +161,7 @@ def evaluation_summary(
                 one_line(
                     f"{inv.provider} {h['account']} {acct['id']}{name} · {h['regions']}: "
                     f"{', '.join(inv.regions) or '-'} · {h['collected']}: {inv.finished_at} · {h['identity']}: "
-                    f"{_identity(inv.identity)}"
+                    f"{identity_label(inv.identity)}"
                 )
             )
         sc = scope_of(inv)
@@ -202,7 +192,7 @@ def evaluation_summary(
     ):
         t.add_column(col, **kw)
     shown = hidden = 0
-    order = {s: n for n, s in enumerate(STATUS_ORDER)}
+    order = {s: n for n, s in enumerate(REQ_STATUS_ORDER)}
     for r in sorted(results, key=lambda r: (r.account, order[r.status], r.item.class_code, r.info.clause)):
         quiet = r.status in (ReqStatus.PROVIDER, ReqStatus.NOT_APPLICABLE) or (
             r.status is ReqStatus.MANUAL and not r.checks
@@ -227,7 +217,7 @@ def evaluation_summary(
     if hidden:
         c.print(Text(h["hidden"].format(n=hidden), style="dim"))
     tally = Counter(r.status for r in results)
-    parts = [Text(f"{s.label(lang)} {tally.get(s, 0)}", style=STATUS_STYLE[s]) for s in STATUS_ORDER]
+    parts = [Text(f"{s.label(lang)} {tally.get(s, 0)}", style=STATUS_STYLE[s]) for s in REQ_STATUS_ORDER]
     line = Text(f"{h['summary']}: ")
     for i, p in enumerate(parts):
         if i:
@@ -240,10 +230,3 @@ def evaluation_summary(
         f"{fcount.get(Status.ERROR, 0)} error · {fcount.get(Status.NOT_APPLICABLE, 0)} not applicable"
     )
     c.print(Text(h["unverified"], style="dim"))
-
-
-def _identity(identity: dict[str, Any]) -> str:
-    for key in ("arn", "object_id", "principal", "user"):
-        if identity.get(key):
-            return str(identity[key])
-    return "-"

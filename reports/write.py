@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from reports.model import AccountReport
 from scanner.atomic import folder_lock, write_atomic
 from scanner.errors import MlpsError
 from scanner.inventory import Inventory
 
-FORMATS = ("html", "xlsx", "md", "json")
+FORMATS = ("html", "xlsx", "md", "json")  # the report set (report.<format>) that report, scan and packs write
 LANGS = ("zh", "en", "both")
 
 
@@ -21,31 +25,75 @@ def parse_formats(value: str) -> list[str]:
     return list(dict.fromkeys(wanted))
 
 
+@dataclass
+class RenderInput:
+    """What a renderer may use: the findings document, the inventory (for the survey), the language, and for
+    SARIF the titles of the checkov checks that ran. The report model is built once, on first use."""
+
+    doc: dict[str, Any]
+    inv: Inventory | None = None
+    lang: str = "zh"
+    titles: dict[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def accounts(self) -> list[AccountReport]:
+        from reports.build import build
+
+        return build(self.doc, self.inv)
+
+
+def _html(r: RenderInput) -> bytes:
+    from reports.html import render
+
+    return render(r.accounts, r.lang).encode()
+
+
+def _md(r: RenderInput) -> bytes:
+    from reports.markdown import render
+
+    return render(r.accounts, r.lang).encode()
+
+
+def _json(r: RenderInput) -> bytes:
+    from reports.json_report import render
+
+    return render(r.accounts).encode()
+
+
+def _xlsx(r: RenderInput) -> bytes:
+    from reports.xlsx import render
+
+    return render(r.accounts, r.lang)
+
+
+def _sarif(r: RenderInput) -> bytes:
+    from reports.sarif import render
+
+    return render(r.doc, r.titles).encode()
+
+
+def _junit(r: RenderInput) -> bytes:
+    from reports.junit import render
+
+    return render(r.doc).encode()
+
+
+# every output format, one line each; renderers import their libraries (openpyxl, Jinja2) only when used
+RENDERERS: dict[str, Callable[[RenderInput], bytes]] = {
+    "html": _html,
+    "xlsx": _xlsx,
+    "md": _md,
+    "json": _json,
+    "sarif": _sarif,
+    "junit": _junit,
+}
+
+
 def render_reports(doc: dict[str, Any], inv: Inventory | None, formats: list[str], lang: str) -> dict[str, bytes]:
-    """Every chosen format, rendered in memory from one AccountReport list, so all formats agree row for
+    """Every chosen format, rendered in memory from one report model, so all formats agree row for
     row and a failure in any of them leaves nothing half-written."""
-    from reports.data import build
-
-    accounts = build(doc, inv)
-    out: dict[str, bytes] = {}
-    for fmt in formats:
-        if fmt == "html":
-            from reports.html import render
-
-            out[fmt] = render(accounts, lang).encode()
-        elif fmt == "md":
-            from reports.markdown import render as render_md
-
-            out[fmt] = render_md(accounts, lang).encode()
-        elif fmt == "json":
-            from reports.json_report import render as render_json
-
-            out[fmt] = render_json(accounts).encode()
-        elif fmt == "xlsx":
-            from reports.xlsx import render as render_xlsx
-
-            out[fmt] = render_xlsx(accounts, lang)
-    return out
+    source = RenderInput(doc, inv, lang)
+    return {fmt: RENDERERS[fmt](source) for fmt in formats}
 
 
 def write_reports(doc: dict[str, Any], inv: Inventory | None, out: Path, formats: list[str], lang: str) -> list[Path]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from openpyxl import Workbook
@@ -9,7 +10,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from reports.data import (
+from reports.model import (
     AccountReport,
     high_risk_text,
     identity_label,
@@ -19,10 +20,10 @@ from reports.data import (
     scope_text,
     status_label,
     text,
-    verdict,
 )
+from reports.survey import verdict
+from scanner.model import REQ_STATUS_ORDER, STATUS_KEYS
 
-STATUS_KEYS = ("non_compliant", "partial", "not_assessed", "compliant", "manual", "provider", "not_applicable")
 FILL = {
     "compliant": "C6EFCE",
     "partial": "FFEB9C",
@@ -36,6 +37,85 @@ HEADER = PatternFill("solid", fgColor="1F4E78")
 WRAP = Alignment(vertical="top", wrap_text=True)
 
 
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet: its header in both languages, its width, and whether it holds the status
+    (that column's cells are coloured by the row's status key)."""
+
+    zh: str
+    en: str
+    width: int
+    status: bool = False
+
+    def header(self, lang: str) -> str:
+        return self.zh if self.zh == self.en else text(self.zh, self.en, lang)
+
+
+OVERVIEW_COLUMNS = [  # then one count column per status, in the display order, then scope, parameters, pack
+    Column("云", "Cloud", 10),
+    Column("账号", "Account", 22),
+    Column("名称", "Name", 18),
+    Column("等级", "Level", 6),
+    Column("地域", "Regions", 30),
+    Column("采集时间", "Collected", 22),
+    Column("身份", "Identity", 44),
+    Column("工具版本", "Tool", 9),
+    Column("目录版本", "Catalogue", 11),
+]
+OVERVIEW_TAIL_COLUMNS = [
+    Column("扫描范围", "Scope", 80),
+    Column("检查参数", "Check parameters", 60),
+    Column("证据包", "Evidence pack", 40),
+]
+GAP_ANALYSIS_COLUMNS = [
+    Column("账号", "Account", 20),
+    Column("测评单元", "Unit ID", 13),
+    Column("条款", "Clause", 12),
+    Column("安全类", "Class", 14),
+    Column("控制点", "Control point", 14),
+    Column("要求", "Requirement", 50),
+    Column("状态", "Status", 10, status=True),
+    Column("说明", "Findings", 40),
+    Column("关联检查", "Checks", 30),
+    Column("失败资源数", "Failing resources", 10),
+    Column("证据", "Evidence", 30),
+    Column("整改建议", "Remediation", 50),
+]
+FINDINGS_COLUMNS = [
+    Column("账号", "Account", 20),
+    Column("检查", "Check", 40),
+    Column("严重性", "Severity", 10),
+    Column("资源类型", "Type", 28),
+    Column("资源 ID", "Resource ID", 40),
+    Column("名称", "Name", 20),
+    Column("地域", "Region", 14),
+    Column("说明", "Message", 60),
+    Column("处置", "Disposition", 40),
+]
+SURVEY_COLUMNS = [
+    Column("账号", "Account", 20),
+    Column("类别", "Category", 16),
+    Column("项目", "Item", 40),
+    Column("数量", "Count", 8),
+    Column("说明", "Notes", 60),
+    Column("失败检查", "Failing checks", 50),
+]
+REMEDIATION_PLAN_COLUMNS = [
+    Column("账号", "Account", 20),
+    Column("优先级", "Priority", 8),
+    Column("归属测评单元", "Filed under", 13),
+    Column("严重性", "Severity", 10),
+    Column("候选高风险（依据待核实）", "Candidate high risk (basis unverified)", 14),
+    Column("测评单元", "Units", 24),
+    Column("问题", "Issue", 36),
+    Column("整改步骤/所需证据", "Steps / evidence", 60),
+    Column("控制台/命令", "Console / CLI", 40),
+    Column("Terraform", "Terraform", 40),
+    Column("资源数", "Resources", 8),
+    Column("资源/状态", "Affected / status", 40),
+]
+
+
 def _header(ws: Worksheet, row: int, headers: list[str]) -> None:
     for col, h in enumerate(headers, 1):
         c = ws.cell(row=row, column=col, value=h)
@@ -46,21 +126,23 @@ def _header(ws: Worksheet, row: int, headers: list[str]) -> None:
 def _sheet(
     wb: Workbook,
     title: str,
-    headers: list[str],
+    columns: list[Column],
     rows: list[list[object]],
-    widths: list[int],
-    status_col: int | None = None,
+    lang: str,
     keys: list[str] | None = None,
 ) -> Worksheet:
     """One table per sheet: header row frozen, filter over the table, status cells coloured."""
     ws = wb.create_sheet(title)
-    _header(ws, 1, headers)
+    _header(ws, 1, [c.header(lang) for c in columns])
+    status_col = next((i for i, c in enumerate(columns, 1) if c.status), None)
     for n, row in enumerate(rows):
+        if len(row) != len(columns):
+            raise ValueError(f"{title}: a row has {len(row)} cells for {len(columns)} columns")
         ws.append([v if v is None or isinstance(v, (str, int, float)) else str(v) for v in row])
         if status_col is not None and keys and keys[n] in FILL:
             ws.cell(row=n + 2, column=status_col).fill = PatternFill("solid", fgColor=FILL[keys[n]])
-    for i, w in enumerate(widths, 1):
-        ws.column_dimensions[get_column_letter(i)].width = w
+    for i, c in enumerate(columns, 1):
+        ws.column_dimensions[get_column_letter(i)].width = c.width
     for row in ws.iter_rows(min_row=2):
         for c in row:
             c.alignment = WRAP
@@ -113,25 +195,8 @@ def _overview(wb: Workbook, reports: list[AccountReport], lang: str, t: Any) -> 
         ]
         for r in reports
     ]
-    ws = _sheet(
-        wb,
-        _title("概览", "Overview", lang),
-        [
-            t("云", "Cloud"),
-            t("账号", "Account"),
-            t("名称", "Name"),
-            t("等级", "Level"),
-            t("地域", "Regions"),
-            t("采集时间", "Collected"),
-            t("身份", "Identity"),
-            t("工具版本", "Tool"),
-            t("目录版本", "Catalogue"),
-        ]
-        + [status_label(k, lang) for k in STATUS_KEYS]
-        + [t("扫描范围", "Scope"), t("检查参数", "Check parameters"), t("证据包", "Evidence pack")],
-        rows,
-        [10, 22, 18, 6, 30, 22, 44, 9, 11] + [10] * len(STATUS_KEYS) + [80, 60, 40],
-    )
+    columns = OVERVIEW_COLUMNS + [Column(s.value, s.en, 10) for s in REQ_STATUS_ORDER] + OVERVIEW_TAIL_COLUMNS
+    ws = _sheet(wb, _title("概览", "Overview", lang), columns, rows, lang)
     # below the account table: status counts per 安全类, one block per account
     row = len(rows) + 3
     for r in reports:
@@ -180,28 +245,7 @@ def _gaps(wb: Workbook, reports: list[AccountReport], lang: str, t: Any) -> None
                 ]
             )
             keys.append(row.status)
-    _sheet(
-        wb,
-        _title("差距分析", "Gap analysis", lang),
-        [
-            t("账号", "Account"),
-            t("测评单元", "Unit ID"),
-            t("条款", "Clause"),
-            t("安全类", "Class"),
-            t("控制点", "Control point"),
-            t("要求", "Requirement"),
-            t("状态", "Status"),
-            t("说明", "Findings"),
-            t("关联检查", "Checks"),
-            t("失败资源数", "Failing resources"),
-            t("证据", "Evidence"),
-            t("整改建议", "Remediation"),
-        ],
-        rows,
-        [20, 13, 12, 14, 14, 50, 10, 40, 30, 10, 30, 50],
-        status_col=7,
-        keys=keys,
-    )
+    _sheet(wb, _title("差距分析", "Gap analysis", lang), GAP_ANALYSIS_COLUMNS, rows, lang, keys)
 
 
 def _issues(wb: Workbook, reports: list[AccountReport], lang: str, t: Any) -> None:
@@ -235,23 +279,7 @@ def _issues(wb: Workbook, reports: list[AccountReport], lang: str, t: Any) -> No
         for r in reports
         for w in r.expired_waivers
     ]
-    _sheet(
-        wb,
-        _title("问题清单", "Findings", lang),
-        [
-            t("账号", "Account"),
-            t("检查", "Check"),
-            t("严重性", "Severity"),
-            t("资源类型", "Type"),
-            t("资源 ID", "Resource ID"),
-            t("名称", "Name"),
-            t("地域", "Region"),
-            t("说明", "Message"),
-            t("处置", "Disposition"),
-        ],
-        rows,
-        [20, 40, 10, 28, 40, 20, 14, 60, 40],
-    )
+    _sheet(wb, _title("问题清单", "Findings", lang), FINDINGS_COLUMNS, rows, lang)
 
 
 def _survey(wb: Workbook, reports: list[AccountReport], lang: str, t: Any) -> None:
@@ -304,20 +332,7 @@ def _survey(wb: Workbook, reports: list[AccountReport], lang: str, t: Any) -> No
                     ", ".join(d["failing_checks"]),
                 ]
             )
-    _sheet(
-        wb,
-        _title("资产清单", "Survey", lang),
-        [
-            t("账号", "Account"),
-            t("类别", "Category"),
-            t("项目", "Item"),
-            t("数量", "Count"),
-            t("说明", "Notes"),
-            t("失败检查", "Failing checks"),
-        ],
-        rows,
-        [20, 16, 40, 8, 60, 50],
-    )
+    _sheet(wb, _title("资产清单", "Survey", lang), SURVEY_COLUMNS, rows, lang)
 
 
 def _plan(wb: Workbook, reports: list[AccountReport], lang: str, t: Any) -> None:
@@ -358,26 +373,7 @@ def _plan(wb: Workbook, reports: list[AccountReport], lang: str, t: Any) -> None
                     status_label(row.status, lang),
                 ]
             )
-    _sheet(
-        wb,
-        _title("整改计划", "Remediation plan", lang),
-        [
-            t("账号", "Account"),
-            t("优先级", "Priority"),
-            t("归属测评单元", "Filed under"),
-            t("严重性", "Severity"),
-            t("候选高风险（依据待核实）", "Candidate high risk (basis unverified)"),
-            t("测评单元", "Units"),
-            t("问题", "Issue"),
-            t("整改步骤/所需证据", "Steps / evidence"),
-            t("控制台/命令", "Console / CLI"),
-            "Terraform",
-            t("资源数", "Resources"),
-            t("资源/状态", "Affected / status"),
-        ],
-        rows,
-        [20, 8, 13, 10, 14, 24, 36, 60, 40, 40, 8, 40],
-    )
+    _sheet(wb, _title("整改计划", "Remediation plan", lang), REMEDIATION_PLAN_COLUMNS, rows, lang)
 
 
 def _title(zh: str, en: str, lang: str) -> str:

@@ -21,7 +21,7 @@ from scanner.engine import evaluate
 from scanner.errors import EXIT_GAPS
 from scanner.inventory import Inventory
 from scanner.links import Link, load_links
-from scanner.model import SEVERITIES, Finding
+from scanner.model import Finding, severity_rank
 from scanner.rollup import ItemResult, rollup
 from scanner.scope import scope_of
 from scanner.waivers import Waiver, apply_to_doc, open_failures
@@ -91,8 +91,8 @@ def gate(doc: Document, fail_on: str | None) -> int:
     """``--fail-on``: exit 1 when an open FAIL (one no active waiver covers) is at the severity or above."""
     if not fail_on:
         return 0
-    threshold = SEVERITIES.index(fail_on)
-    return EXIT_GAPS if any(SEVERITIES.index(f["severity"]) >= threshold for f in open_failures(doc)) else 0
+    threshold = severity_rank(fail_on)
+    return EXIT_GAPS if any(severity_rank(f["severity"]) >= threshold for f in open_failures(doc)) else 0
 
 
 def parameter_changes(doc: Document) -> list[dict[str, Any]]:

@@ -44,6 +44,15 @@ class ReqStatus(str, Enum):
     def label(self, lang: str) -> str:
         return self.value if lang == "zh" else self.en
 
+    @property
+    def rank(self) -> int:
+        """Position in the display order every report uses (columns, row sort, tallies)."""
+        return REQ_STATUS_ORDER.index(self)
+
+    @classmethod
+    def from_key(cls, key: str) -> ReqStatus:
+        return _REQ_STATUS_BY_KEY[key]
+
 
 _REQ_STATUS_EN = {
     ReqStatus.COMPLIANT: "Compliant",
@@ -64,7 +73,39 @@ _REQ_STATUS_KEY = {
     ReqStatus.PROVIDER: "provider",
 }
 
-SEVERITIES = ("low", "medium", "high", "critical")
+_REQ_STATUS_BY_KEY = {v: k for k, v in _REQ_STATUS_KEY.items()}
+# The one display order of requirement statuses: gaps first, then what needs a person, then what is settled.
+REQ_STATUS_ORDER: tuple[ReqStatus, ...] = (
+    ReqStatus.NON_COMPLIANT,
+    ReqStatus.PARTIAL,
+    ReqStatus.NOT_ASSESSED,
+    ReqStatus.COMPLIANT,
+    ReqStatus.MANUAL,
+    ReqStatus.PROVIDER,
+    ReqStatus.NOT_APPLICABLE,
+)
+STATUS_KEYS: tuple[str, ...] = tuple(s.key for s in REQ_STATUS_ORDER)
+
+
+class Severity(str, Enum):
+    """A check's severity, lowest first: ``--fail-on`` gates at a severity and above."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return list(Severity).index(self)
+
+
+SEVERITIES: tuple[str, ...] = tuple(s.value for s in Severity)
+
+
+def severity_rank(value: str | None) -> int:
+    """0 (low) to 3 (critical); -1 for no severity (an item with no failing check)."""
+    return -1 if value is None else Severity(value).rank
 
 
 class CoverageStatus(str, Enum):

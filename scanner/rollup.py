@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from scanner.catalogue import Catalogue, Item, LevelInfo
 from scanner.links import Link
-from scanner.model import Finding, ReqStatus, Status
+from scanner.model import Finding, ReqStatus, Status, severity_rank
 from scanner.scope import UNKNOWN, Scope
 
 
@@ -63,7 +63,6 @@ class ItemResult:
         }
 
 
-_SEV_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 
 
 def rollup(
@@ -124,7 +123,7 @@ def _one(
             if f.status is Status.FAIL:
                 link_fail += 1
                 failing.add((f.resource_type, f.resource_id))
-                if max_sev is None or _SEV_RANK[f.severity] > _SEV_RANK[max_sev]:
+                if severity_rank(f.severity) > severity_rank(max_sev):
                     max_sev = f.severity
             elif f.status is Status.PASS:
                 link_pass += 1

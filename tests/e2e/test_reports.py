@@ -344,7 +344,7 @@ def test_diff_new_fixed_open_and_status_changes(tmp_path: Path):
 
 
 def test_survey_spec_names_only_shipped_checks_and_types():
-    from reports.data import survey_spec
+    from reports.survey import survey_spec
     from scanner.checks import load_checks, load_resource_types
 
     spec = survey_spec()
