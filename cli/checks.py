@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import Any
 
 from cli.common import add_lang
 from scanner.catalogue import load_catalogue
@@ -23,11 +24,11 @@ def run(args: argparse.Namespace) -> int:
     by_id = catalogue.by_id()
     by_check = links_by_check(load_links(catalogue))
     unmapped = load_unmapped()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for c in load_checks():
         if args.provider and c.provider not in args.provider:
             continue
-        units = []
+        units: list[str] = []
         for link in by_check.get(c.key, ()):
             item = by_id[link.item]
             units.extend(info.unit_id or item.id for lv, info in sorted(item.levels.items()) if link.applies_at(lv))
@@ -56,9 +57,9 @@ def run(args: argparse.Namespace) -> int:
     for col in ("check", "severity", "title", "requirement units"):
         t.add_column(col)
     for r in rows:
-        units = ", ".join(r["requirements"]) or (
+        shown = ", ".join(r["requirements"]) or (
             "无（见 mappings/unmapped.yaml）" if args.lang == "zh" else "none (see mappings/unmapped.yaml)"
         )
-        t.add_row(r["check"], r["severity"], r["title"][args.lang], units)
+        t.add_row(str(r["check"]), str(r["severity"]), str(r["title"][args.lang]), shown)
     console().print(t)
     return 0

@@ -127,7 +127,8 @@ def run(args: argparse.Namespace) -> int:
     key = _demo_key(out)
     from reports.pack import build_pack
 
-    lines, story = [], []
+    lines: list[str] = []
+    story: list[str] = []
     for p in PROVIDERS:
         doc, inv = read_input(out / p, None)
         build_pack(doc, inv, out / f"{p}-evidence.zip", "both", sign_key=key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from cli.common import add_level, level_arg
 from scanner.errors import EXIT_GAPS, MlpsError
@@ -125,7 +126,7 @@ def _emit(doc: dict, titles: dict[str, str], formats: list[str], args: argparse.
 
 def _terminal(doc: dict, lang: str) -> None:
     """Quiet when clean; otherwise failures grouped by requirement item with file:line."""
-    fails = {}
+    fails: dict[str, list[dict[str, Any]]] = {}
     for f in doc["findings"]:
         if f["status"] == "FAIL":
             fails.setdefault(f["check"], []).append(f)

@@ -163,7 +163,10 @@ def scan(paths: list[Path], framework: str = "terraform") -> IacResult:
         )
     findings += _unparsed(parse_errors, providers)
     # de-duplicate: a folder and a file inside it may both be given
-    unique = {(f.check, f.resource_id, f.evidence["file"], f.evidence["start_line"]): f for f in findings}
+    unique = {
+        (f.check, f.resource_id, (f.evidence or {}).get("file"), (f.evidence or {}).get("start_line")): f
+        for f in findings
+    }
     return IacResult(sorted(unique.values(), key=Finding.sort_key), suppressed, parse_errors, sorted(providers), titles)
 
 

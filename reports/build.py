@@ -126,14 +126,3 @@ def _by_class(rows: list[Row]) -> list[dict[str, Any]]:
         )
         entry["counts"][r.status] += 1
     return [{**e, "counts": dict(e["counts"]), "total": sum(e["counts"].values())} for e in out.values()]
-
-
-def _by_class(rows: list[Row]) -> list[dict[str, Any]]:
-    """Status counts per 安全类, general classes before cloud-extension rows of the same class."""
-    out: dict[tuple[str, str], dict[str, Any]] = {}
-    for r in sorted(rows, key=lambda r: CLASS_ORDER.index(r.class_code) if r.class_code in CLASS_ORDER else 99):
-        entry = out.setdefault(
-            (r.class_code, r.class_zh), {"code": r.class_code, "zh": r.class_zh, "en": r.class_en, "counts": Counter()}
-        )
-        entry["counts"][r.status] += 1
-    return [{**e, "counts": dict(e["counts"]), "total": sum(e["counts"].values())} for e in out.values()]

@@ -10,6 +10,7 @@ from collections import defaultdict
 from typing import Any
 
 from reports.model import PlanEntry, Row
+from scanner.checks import Check
 from scanner.highrisk import case_checks
 from scanner.model import severity_rank
 
@@ -26,23 +27,23 @@ def _plan_cases(check: str, rows: list[Row]) -> list[dict[str, str]]:
     return cases
 
 
-def plan(by_check: dict[str, list[dict[str, Any]]], checks: dict[str, Any], rows: list[Row]) -> list[PlanEntry]:
+def plan(by_check: dict[str, list[dict[str, Any]]], checks: dict[str, Check], rows: list[Row]) -> list[PlanEntry]:
     units_by_check: dict[str, list[str]] = defaultdict(list)
     for r in rows:
         for c in r.checks:
             units_by_check[c].append(r.ref)
     entries = []
     for key, fs in by_check.items():
-        c = checks.get(key)
-        if c is None or not units_by_check.get(key):
+        check = checks.get(key)
+        if check is None or not units_by_check.get(key):
             continue  # evidences no requirement item at this level (mappings/unmapped.yaml, level-limited links)
-        rem = c.remediation
+        rem = check.remediation
         entries.append(
             PlanEntry(
                 check=key,
-                title_zh=c.title["zh"],
-                title_en=c.title["en"],
-                severity=c.severity,
+                title_zh=check.title["zh"],
+                title_en=check.title["en"],
+                severity=check.severity,
                 high_risk=_plan_cases(key, rows),
                 items=sorted(set(units_by_check.get(key, []))),
                 steps_zh=rem["zh"],

@@ -203,7 +203,7 @@ def evaluation_summary(
         shown += 1
         counts = r.counts
         cnt = f"{counts.get('FAIL', 0)}/{counts.get('PASS', 0)}/{counts.get('ERROR', 0)}" if r.checks else "-"
-        row = [
+        row: list[Text | str] = [
             Text(r.status.label(lang), style=STATUS_STYLE[r.status]),
             r.info.clause + _mark(r.info),
             r.info.unit_id or r.item.id,
@@ -218,12 +218,12 @@ def evaluation_summary(
         c.print(Text(h["hidden"].format(n=hidden), style="dim"))
     tally = Counter(r.status for r in results)
     parts = [Text(f"{s.label(lang)} {tally.get(s, 0)}", style=STATUS_STYLE[s]) for s in REQ_STATUS_ORDER]
-    line = Text(f"{h['summary']}: ")
+    summary_line = Text(f"{h['summary']}: ")
     for i, p in enumerate(parts):
         if i:
-            line.append(" · ")
-        line.append(p)
-    c.print(line)
+            summary_line.append(" · ")
+        summary_line.append(p)
+    c.print(summary_line)
     fcount = Counter(f.status for f in findings)
     c.print(
         f"findings: {fcount.get(Status.FAIL, 0)} fail · {fcount.get(Status.PASS, 0)} pass · "

@@ -116,7 +116,7 @@ def parse_port_range(spec: Any) -> tuple[int, int] | None:
     return None
 
 
-def port_range_covers(spec: Any, port: int) -> bool:
+def port_range_covers(spec: Any, port: float) -> bool:
     r = parse_port_range(spec)
     return r is not None and r[0] <= int(port) <= r[1]
 

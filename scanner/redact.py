@@ -23,7 +23,10 @@ def _rules() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
     from scanner.load import package_path, read_yaml
 
     doc = read_yaml(package_path("scanner") / "redaction.yaml")
-    squash = lambda s: "".join(s.split())  # noqa: E731 - the folded YAML scalars carry line breaks
+
+    def squash(s: str) -> str:  # the folded YAML scalars carry line breaks
+        return "".join(s.split())
+
     values = "|".join(f"(?:{v})" for v in doc["secret_values"])
     keys, allowed = re.compile(squash(doc["secret_keys"]), re.I), re.compile(squash(doc["allowed_keys"]), re.I)
     return keys, allowed, re.compile(values)

@@ -29,7 +29,7 @@ def visible(text: Any) -> Any:
 def one_line(text: Any) -> str:
     """``visible``, and line breaks and tabs shown as ``\\n``, ``\\r``, ``\\t``: a value stays on its line."""
     s = str(text)
-    return visible(s.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t"))
+    return str(visible(s.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")))
 
 
 def markdown(text: Any) -> str:

@@ -18,7 +18,8 @@ from scanner.load import package_path, read_yaml
 @cache
 def mapping() -> dict[str, dict[str, Any]]:
     doc = read_yaml(package_path("mappings") / "iac" / "checkov.yaml")
-    return doc["checks"]
+    checks: dict[str, dict[str, Any]] = doc["checks"]
+    return checks
 
 
 def check_key(checkov_id: str, provider: str) -> str:

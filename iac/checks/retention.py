@@ -11,7 +11,7 @@ MIN_DAYS = 180
 
 
 def _days(conf: dict[str, Any], key: str) -> Any:
-    value = conf.get(key)
+    value: Any = conf.get(key)
     value = value[0] if isinstance(value, list) and value else value
     try:
         return int(value)

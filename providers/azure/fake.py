@@ -99,7 +99,7 @@ class FakeArm:
         body = body or {}
         wanted = set(re.findall(r"'([^']+)'", body.get("query", "").split("| project")[0]))
         subs = {s.lower() for s in body.get("subscriptions", [])}
-        rows = []
+        rows: list[dict[str, Any]] = []
         for key, items in self.collections.items():
             m = re.match(r"^/subscriptions/([^/]+)/.*/providers/([^/]+/.+)$", key) or re.match(
                 r"^/subscriptions/([^/]+)/providers/([^/]+/[^/]+)$", key
@@ -158,12 +158,12 @@ class FakeArm:
             rows = self.collections[key]
             skip = int((query.get("$skiptoken") or ["0"])[0])
             page = rows[skip : skip + self.page_size]
-            body: dict[str, Any] = {"value": page}
+            listing: dict[str, Any] = {"value": page}
             if skip + self.page_size < len(rows):
                 q = {k: v[0] for k, v in query.items()}
                 q["$skiptoken"] = str(skip + self.page_size)
-                body["nextLink"] = f"{parts.scheme}://{parts.netloc}{path}?{urlencode(q)}"
-            return 200, {}, body
+                listing["nextLink"] = f"{parts.scheme}://{parts.netloc}{path}?{urlencode(q)}"
+            return 200, {}, listing
         if key in self.objects:
             return 200, {}, self.objects[key]
         return 404, {}, {"error": {"code": "ResourceNotFound", "message": f"{path} was not found"}}
@@ -309,7 +309,7 @@ class _Adapter(requests.adapters.BaseAdapter):
         super().__init__()
         self.fake = fake
 
-    def send(self, request: Any, **_: Any) -> requests.Response:
+    def send(self, request: Any, **_: Any) -> requests.Response:  # type: ignore[override]
         payload = json.loads(request.body) if request.body else None
         status, headers, body = self.fake.answer(request.method, request.url, dict(request.headers), payload)
         r = requests.Response()
