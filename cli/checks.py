@@ -10,11 +10,12 @@ from typing import Any
 from cli.common import add_lang
 from scanner.catalogue import load_catalogue
 from scanner.checks import load_checks
+from scanner.clouds import names
 from scanner.links import links_by_check, load_links, load_unmapped
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--provider", choices=("aws", "alibaba", "azure"), action="append")
+    parser.add_argument("--provider", choices=names(), action="append")
     add_lang(parser)
     parser.add_argument("--format", choices=("table", "json"), default="table")
 

@@ -7,10 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from scanner.catalogue import parse_level
+from scanner.clouds import clouds
 from scanner.errors import MlpsError
 from scanner.load import package_path
 
-EXAMPLES = ("aws", "alibaba", "azure")
+
+def examples() -> tuple[str, ...]:
+    """Built-in example inventories, one per registered cloud that ships one."""
+    return tuple(c.example for c in clouds().values() if c.example)
 
 
 def add_lang(parser: argparse.ArgumentParser) -> None:
@@ -33,9 +37,9 @@ def level_arg(value: str | None, fallback: int | None = None) -> int:
 
 
 def example_path(name: str) -> Path:
-    if name not in EXAMPLES:
+    if name not in examples():
         raise MlpsError(
-            f"unknown example {name!r}", f"built-in examples: {', '.join('example:' + e for e in EXAMPLES)}"
+            f"unknown example {name!r}", f"built-in examples: {', '.join('example:' + e for e in examples())}"
         )
     return package_path("scanner") / "examples" / f"{name}.json"
 
@@ -46,7 +50,7 @@ def resolve_inputs(values: list[str]) -> list[Path]:
     for v in values:
         if v.startswith("example:"):
             name = v.split(":", 1)[1]
-            out.extend(example_path(n) for n in (EXAMPLES if name == "all" else (name,)))
+            out.extend(example_path(n) for n in (examples() if name == "all" else (name,)))
         else:
             out.append(Path(v))
     return out

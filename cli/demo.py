@@ -22,7 +22,6 @@ from pathlib import Path
 from cli.common import add_level, level_arg, read_input
 from scanner.errors import MlpsError
 
-PROVIDERS = ("aws", "alibaba", "azure")
 # answers DefaultAzureCredential's Azure CLI step with a token for the fake ARM; nothing else
 FAKE_AZ = """#!{python}
 import json, sys, time
@@ -129,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
 
     lines: list[str] = []
     story: list[str] = []
-    for p in PROVIDERS:
+    for p in envs:  # the simulated clouds, in the order they were started
         doc, inv = read_input(out / p, None)
         build_pack(doc, inv, out / f"{p}-evidence.zip", "both", sign_key=key)
         s = doc["summary"]

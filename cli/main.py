@@ -34,7 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "diff": ("cli.diff", "compare two scans: new, fixed and still-open findings, status changes"),
     "iac": ("cli.iac", "scan Terraform (folders, .tf, plan JSON) with checkov and gate CI on MLPS gaps"),
-    "scan": ("cli.scan", "collect a cloud account read-only (aws, alibaba, azure) and evaluate it"),
+    "scan": ("cli.scan", "collect one cloud account read-only (one subcommand per registered cloud) and evaluate it"),
 }
 
 

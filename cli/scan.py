@@ -11,24 +11,42 @@ from pathlib import Path
 from typing import Any
 
 from cli.common import add_lang, add_level, level_arg
+from providers import Adapter
 from scanner import findings as findings_doc
 from scanner import inventory as inventory_mod
 from scanner.assess import assess, gate
 from scanner.atomic import folder_lock
 from scanner.catalogue import load_catalogue
 from scanner.checks import load_checks
+from scanner.clouds import clouds, get
 from scanner.config import load_config
 from scanner.errors import MlpsError
 from scanner.links import load_links
 from scanner.model import SEVERITIES
 from scanner.progress import Progress
 
-ADAPTERS = {"aws": "providers.aws.adapter", "alibaba": "providers.alibaba.adapter", "azure": "providers.azure.adapter"}
-PROVIDERS = ("aws", "alibaba", "azure")
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("provider", choices=PROVIDERS, help="which cloud to scan")
+    """One subcommand per registered cloud (``mlps scan aws ...``): the shared options, then that cloud's
+    own options from its adapter, so one cloud's options are never accepted for another."""
+    sub = parser.add_subparsers(dest="provider", required=True, metavar="CLOUD", parser_class=type(parser))
+    for cloud in clouds().values():
+        p = sub.add_parser(
+            cloud.name,
+            help=f"scan one {cloud.en} account",
+            description=f"collect one {cloud.en} ({cloud.zh}) account read-only and evaluate it",
+        )
+        _add_common(p)
+        load_adapter(cloud.name).add_arguments(p)  # adapter option modules import no SDK
+
+
+def load_adapter(name: str) -> Adapter:
+    """The registered cloud's adapter module (providers.Adapter)."""
+    module: Adapter = importlib.import_module(get(name).adapter)  # type: ignore[assignment]
+    return module
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--regions",
         type=lambda s: [r.strip() for r in s.split(",") if r.strip()],
@@ -57,16 +75,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="FILE", help="YAML config: level, fail_on, check parameters")
     parser.add_argument("--waivers", metavar="FILE", help="YAML waivers: accepted risks do not fail --fail-on")
     parser.add_argument("--set", action="append", metavar="CHECK.PARAM=VALUE", help="override a check parameter")
-    for module in ADAPTERS.values():  # adapter option modules import no SDK
-        importlib.import_module(module).add_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.provider not in ADAPTERS:
-        raise MlpsError(
-            f"the {args.provider} adapter is not available in this version of mlps-scanner",
-            f"evaluate a saved inventory with 'mlps evaluate', e.g. 'mlps evaluate example:{args.provider}'",
-        )
     cfg = load_config(args.config, args.set)
     level = level_arg(args.level, cfg.level)
     checks = load_checks(overrides=cfg.params)  # validate config and waivers before spending time on API calls
@@ -83,7 +94,7 @@ def run(args: argparse.Namespace) -> int:
     from reports.write import parse_formats
 
     formats = [] if args.report_format == "none" else parse_formats(args.report_format)
-    adapter = importlib.import_module(ADAPTERS[args.provider])
+    adapter = load_adapter(args.provider)
     out.mkdir(parents=True, exist_ok=True)
     with folder_lock(out):  # one run per folder: a second scan into it refuses instead of mixing files
         return _scan_into(out, adapter, args, cfg, level, checks, waivers, catalogue, links, formats)
@@ -91,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _scan_into(
     out: Path,
-    adapter: Any,
+    adapter: Adapter,
     args: argparse.Namespace,
     cfg: Any,
     level: int,

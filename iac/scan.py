@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scanner.clouds import terraform_prefixes
 from scanner.errors import MlpsError
 from scanner.inventory import Inventory
 from scanner.model import Finding, Status
 from scanner.twins import check_key, mapping
 
-PREFIX = {"alicloud": "alibaba", "aws": "aws", "azurerm": "azure"}
 ACCOUNT = "iac"
 
 
@@ -67,7 +67,7 @@ def _provider_of(resource: str, entity: str | None) -> str | None:
     if head == "provider":
         head = resource.split(".")[1] if "." in resource else ""
     head = head.split("_")[0]
-    return PREFIX.get(head)
+    return terraform_prefixes().get(head)
 
 
 def scan(paths: list[Path], framework: str = "terraform") -> IacResult:

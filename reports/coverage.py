@@ -4,11 +4,10 @@ cloud and in IaC, and what stays manual. Generated from the catalogue and links,
 
 from __future__ import annotations
 
+from scanner import clouds
 from scanner.catalogue import load_catalogue
 from scanner.links import load_links
 from scanner.twins import iac_links, mapping
-
-CLOUDS = ("aws", "alibaba", "azure")
 
 
 def render() -> str:
@@ -37,7 +36,7 @@ def render() -> str:
         ]
         for item, info in rows:
             cells = []
-            for cloud in CLOUDS:
+            for cloud in clouds.names():
                 names = [
                     _name(lk.check.split("/", 1)[1], lk.covers)
                     for lk in links.get(item.id, ())

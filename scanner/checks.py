@@ -17,6 +17,7 @@ from typing import Any
 import jmespath
 from jmespath.exceptions import JMESPathError
 
+from scanner.clouds import clouds
 from scanner.errors import MlpsError
 from scanner.load import load_validated, package_path
 
@@ -139,12 +140,26 @@ def providers_root() -> Path:
     return package_path("providers")
 
 
-@lru_cache(maxsize=4)
+def cloud_folders(root: Path | None = None) -> tuple[tuple[str, Path], ...]:
+    """(cloud, folder) pairs to load: every registered cloud's folder, or every folder under ``root``."""
+    if root is None:
+        return tuple((c.name, c.root) for c in clouds().values())
+    return tuple((p.name, p) for p in sorted(root.iterdir()) if p.is_dir() and not p.name.startswith(("_", ".")))
+
+
+def _files(folders: tuple[tuple[str, Path], ...], pattern: str) -> list[tuple[str, Path]]:
+    return [(cloud, path) for cloud, folder in folders for path in sorted(folder.glob(pattern))]
+
+
 def load_resource_types(root: Path | None = None) -> dict[str, ResourceType]:
-    root = root or providers_root()
+    return _load_resource_types(cloud_folders(root))
+
+
+@lru_cache(maxsize=4)
+def _load_resource_types(folders: tuple[tuple[str, Path], ...]) -> dict[str, ResourceType]:
     out: dict[str, ResourceType] = {}
-    for path in sorted(root.glob("*/*/resources.yaml")):
-        provider, service = path.parent.parent.name, path.parent.name
+    for provider, path in _files(folders, "*/resources.yaml"):
+        service = path.parent.name
         doc = load_validated(path, "resources")
         for n, t in enumerate(doc["types"]):
             name = t["type"]
@@ -169,12 +184,12 @@ def load_resource_types(root: Path | None = None) -> dict[str, ResourceType]:
 
 def load_checks(root: Path | None = None, overrides: dict[str, dict[str, Any]] | None = None) -> list[Check]:
     """Every shipped check, compiled. ``overrides`` maps '<provider>/<id>' to parameter values."""
-    root = root or providers_root()
-    types = load_resource_types(root)
+    folders = cloud_folders(root)
+    types = _load_resource_types(folders)
     checks: list[Check] = []
     seen: dict[str, str] = {}
-    for path in sorted(root.glob("*/*/checks/*.yaml")):
-        provider, service = path.parent.parent.parent.name, path.parent.parent.name
+    for provider, path in _files(folders, "*/checks/*.yaml"):
+        service = path.parent.parent.name
         doc = load_validated(path, "check")
         if doc["id"] != path.stem:
             raise MlpsError(f"{path}: id {doc['id']!r} must equal the file name {path.stem!r}")

@@ -13,14 +13,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from scanner import __version__
+from scanner import __version__, clouds
 from scanner.atomic import write_atomic
 from scanner.errors import MlpsError
 from scanner.model import Coverage, CoverageStatus, Resource
 
 SCHEMA_VERSION = 1
 KIND = "mlps-inventory"
-PROVIDERS = ("aws", "alibaba", "azure")
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -146,8 +145,8 @@ def from_dict(doc: Any, where: str = "inventory") -> Inventory:
             "re-collect with this version of mlps-scanner",
         )
     provider = doc.get("provider")
-    if provider not in PROVIDERS:
-        raise MlpsError(f"{where}: unknown provider {provider!r} (expected one of {', '.join(PROVIDERS)})")
+    if provider not in clouds.names():
+        raise MlpsError(f"{where}: unknown provider {provider!r} (expected one of {', '.join(clouds.names())})")
     _require(doc, where, {"scan": dict, "accounts": list, "regions": list, "coverage": list, "resources": list})
     accounts = doc["accounts"]
     for i, a in enumerate(accounts):

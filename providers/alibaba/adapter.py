@@ -30,7 +30,7 @@ def collect(args: argparse.Namespace, progress: Any) -> Any:
     except ImportError:
         raise MlpsError("the Alibaba Cloud adapter needs its SDKs", "pip install 'mlps-scanner[alibaba]'") from None
     ctx = client.connect(
-        profile=args.alibaba_profile or getattr(args, "profile", None),
+        profile=args.alibaba_profile,
         role_arn=args.alibaba_role_arn,
         regions=args.regions,
     )
