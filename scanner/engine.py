@@ -130,7 +130,7 @@ def _evaluate_one(check: Check, r: Resource) -> Finding | None:
         if check.applies_if is not None and not _truthy(check.applies_if.search(doc, options=OPTIONS)):
             return None
         result = check.pass_if.search(doc, options=OPTIONS)
-    except (JMESPathError, TypeError, ValueError, AttributeError) as e:
+    except (JMESPathError, TypeError, ValueError, AttributeError, OverflowError) as e:
         return _on(check, r, Status.ERROR, _not_evaluable(e), None)
     evidence = _evidence(check, doc)
     if result is None:
@@ -166,7 +166,7 @@ def _account_scope(
         if check.applies_if is not None:
             docs = [d for d in docs if _truthy(check.applies_if.search(d, options=OPTIONS))]
         result = check.pass_if.search(docs, options=OPTIONS)
-    except (JMESPathError, TypeError, ValueError, AttributeError) as e:
+    except (JMESPathError, TypeError, ValueError, AttributeError, OverflowError) as e:
         return verdict(Status.ERROR, _not_evaluable(e), None)
     evidence = {"resources": len(docs), **(_evidence(check, docs) or {})}
     if result is None:
@@ -183,7 +183,7 @@ def _evidence(check: Check, doc: Any) -> dict[str, Any] | None:
     for name, expr in check.evidence.items():
         try:
             out[name] = expr.search(doc, options=OPTIONS)
-        except (JMESPathError, TypeError, ValueError, AttributeError):
+        except (JMESPathError, TypeError, ValueError, AttributeError, OverflowError):
             out[name] = None
     return out
 

@@ -70,7 +70,8 @@ def _inventory_meta(inv: Inventory, digest: str | None) -> dict[str, Any]:
 
 def write(doc: dict[str, Any], path: str | Path) -> Path:
     """Atomic write: an interrupted run never leaves a truncated findings file behind."""
-    return write_atomic(path, dumps(doc))
+    # a lone surrogate (JSON can carry "\\ud800") cannot be UTF-8: it is written back as the same JSON escape
+    return write_atomic(path, dumps(doc).encode("utf-8", "backslashreplace"))
 
 
 def dumps(doc: dict[str, Any]) -> str:

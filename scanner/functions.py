@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import math
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -74,6 +75,18 @@ def cidr_is_any(cidr: str) -> bool:
         return False
 
 
+# Blocks holding no globally routable address (IANA special-purpose registries): nothing inside one is public.
+_NON_GLOBAL = tuple(
+    ipaddress.ip_network(b)
+    for b in (
+        *("0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12"),
+        *("192.0.0.0/24", "192.0.2.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24"),
+        *("240.0.0.0/4", "255.255.255.255/32"),
+        *("::/128", "::1/128", "::ffff:0:0/96", "100::/64", "2001:db8::/32", "fc00::/7", "fe80::/10"),
+    )
+)
+
+
 @lru_cache(maxsize=4096)
 def cidr_is_public(cidr: str) -> bool:
     """True when the range includes any globally routable address (private/loopback ranges are not)."""
@@ -83,13 +96,16 @@ def cidr_is_public(cidr: str) -> bool:
         net = ipaddress.ip_network(str(cidr).strip(), strict=False)
     except ValueError:
         return False
+    if any(net.version == b.version and net.subnet_of(b) for b in _NON_GLOBAL):  # type: ignore[arg-type]
+        return False
     if net.is_private or net.is_loopback or net.is_link_local or net.is_reserved:
-        # a large range such as 0.0.0.0/1 is "private"-looking at its first address but covers the world
+        # both ends look private, yet a short prefix such as 0.0.0.0/1 spans the world (a range inside one
+        # non-global block, such as fc00::/7 or 240.0.0.0/4, was answered above)
         return net.prefixlen < 8
     return True
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=4096, typed=True)  # typed: True == 1.0 and False == 0.0 must not share an answer
 def parse_port_range(spec: Any) -> tuple[int, int] | None:
     """Parse the port-range spellings of the three clouds into (low, high).
 
@@ -100,7 +116,7 @@ def parse_port_range(spec: Any) -> tuple[int, int] | None:
     if isinstance(spec, bool):
         return None
     if isinstance(spec, (int, float)):
-        n = int(spec)
+        n = _port(spec)
         return (0, 65535) if n < 0 else (n, n)
     s = str(spec).strip()
     if s in ("*", "", "all", "-1", "-1/-1"):
@@ -118,7 +134,14 @@ def parse_port_range(spec: Any) -> tuple[int, int] | None:
 
 def port_range_covers(spec: Any, port: float) -> bool:
     r = parse_port_range(spec)
-    return r is not None and r[0] <= int(port) <= r[1]
+    return r is not None and r[0] <= _port(port) <= r[1]
+
+
+def _port(value: float) -> int:
+    """A port number from JSON; Infinity or NaN (which json.loads accepts) is no port: the check reports ERROR."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{value} is not a port number")
+    return int(value)
 
 
 def days_since(timestamp: Any) -> float | None:
@@ -176,9 +199,9 @@ class MlpsFunctions(functions.Functions):
         if low is None or high is None or low < 0 or high < 0:
             lo, hi = 0, 65535
         else:
-            lo, hi = int(low), int(high)
+            lo, hi = _port(low), _port(high)
         wanted = ports if isinstance(ports, list) else [ports]
-        return any(lo <= int(p) <= hi for p in wanted if isinstance(p, (int, float)))
+        return any(lo <= _port(p) <= hi for p in wanted if isinstance(p, (int, float)))
 
     @functions.signature({"types": ["string", "number", "null"]})
     def _func_days_since(self, ts: Any) -> float | None:

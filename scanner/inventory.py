@@ -85,7 +85,9 @@ def utc_now() -> str:
 
 def dumps(inv: Inventory, gz: bool = False) -> bytes:
     """The file's bytes: compact JSON, gzipped with a zero timestamp so that equal inventories give equal bytes."""
-    data = json.dumps(inv.to_dict(), ensure_ascii=False, sort_keys=False, separators=(",", ":")).encode()
+    # a lone surrogate (JSON can carry "\\ud800") cannot be UTF-8: it is written back as the same JSON escape
+    text = json.dumps(inv.to_dict(), ensure_ascii=False, sort_keys=False, separators=(",", ":"))
+    data = text.encode("utf-8", "backslashreplace")
     return gzip.compress(data, compresslevel=6, mtime=0) if gz else data
 
 

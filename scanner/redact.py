@@ -63,16 +63,17 @@ def redact_resource(r: Any) -> Any:
 
 def _walk(value: Any) -> Any:
     if isinstance(value, dict):
-        for kname, vname in _TAG_PAIRS:  # a tag entry: the tag's own key decides, not the word "Value"
-            tag_key = value.get(kname)
-            if isinstance(tag_key, str) and vname in value and secret_name(tag_key) and value[vname] not in (None, ""):
-                return {**{k: _walk(v) for k, v in value.items() if k != vname}, vname: REDACTED}
+        # a tag entry ({Key, Value}, {TagKey, TagValue}): the tag's own key decides, not the word "Value"; every
+        # pair an entry holds is judged, and its other keys by their own names like any dict's
+        tagged = {
+            vname
+            for kname, vname in _TAG_PAIRS
+            if isinstance(value.get(kname), str) and vname in value and secret_name(value[kname])
+        }
         out = {}
         for k, v in value.items():
-            if isinstance(k, str) and secret_name(k) and v not in (None, "", [], {}):
-                out[k] = REDACTED
-            else:
-                out[k] = _walk(v)
+            named = k in tagged or (isinstance(k, str) and secret_name(k))
+            out[k] = REDACTED if named and v not in (None, "", [], {}) else _walk(v)
         return out
     if isinstance(value, list):
         return [_walk(v) for v in value]

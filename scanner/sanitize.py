@@ -1,8 +1,8 @@
 """Make untrusted text safe to show: resource names, tags, reasons and pack fields come from clouds and
 files the tool does not control.
 
-Control characters (C0, C1, DEL) and bidirectional overrides are shown as visible escapes, so no value can
-move the cursor, clear the screen, fake a verdict line, break a workbook or reorder text; Markdown
+Control characters (C0, C1, DEL), bidirectional overrides and lone surrogates are shown as visible escapes, so no
+value can move the cursor, clear the screen, fake a verdict line, break a workbook or reorder text; Markdown
 metacharacters are escaped so a value cannot add headings, links or HTML to a report.
 """
 
@@ -12,7 +12,8 @@ import re
 from typing import Any
 
 # \t and \n are kept by ``visible`` (multi-line texts), replaced by ``one_line``
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# lone surrogates (JSON can carry "\\ud800") are no text at all: no encoder writes them
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 _MD = re.compile(r"([\\`*_\[\]<>!|#~{}])")
 
 

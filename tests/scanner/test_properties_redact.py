@@ -14,7 +14,6 @@ import copy
 from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -124,13 +123,6 @@ def test_no_value_survives_under_a_secret_name(doc: Any) -> None:
     assert _leaks(redact(doc)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="in a tag entry ({Key, Value} with a secret-named Key) _walk returns early and never looks at the "
-    "entry's other keys' names: {'key': 'password', 'value': False, 'password': False} keeps 'password'; only the "
-    "first secret pair of an entry holding two ({Key, Value} and {TagKey, TagValue}) is redacted",
-)
 @SETTINGS
 @given(DOCS)
 @example({"Key": "password", "Value": "x", "secret": "abc"})
