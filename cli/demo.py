@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from cli.common import add_level, level_arg, read_input
+from scanner.atomic import write_atomic
 from scanner.errors import MlpsError
 
 # answers DefaultAzureCredential's Azure CLI step with a token for the fake ARM; nothing else
@@ -258,9 +259,10 @@ def _demo_key(out: Path) -> Path:
     from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
     key = Ed25519PrivateKey.generate()
-    path = out / "demo-signing-key.pem"
-    path.write_bytes(key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
-    (out / "demo-signing-key.pub.pem").write_bytes(
-        key.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    path = write_atomic(
+        out / "demo-signing-key.pem", key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+    )
+    write_atomic(
+        out / "demo-signing-key.pub.pem", key.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
     )
     return path

@@ -17,7 +17,12 @@ FILES = {"json": "mlps-findings.json", "sarif": "mlps.sarif", "junit": "mlps-jun
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="Terraform folders, .tf files or plan JSON files")
+    parser.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="IaC folders or files: Terraform (.tf, plan JSON), CloudFormation, ARM, Bicep",
+    )
     add_level(parser, default=None)
     parser.add_argument(
         "--format",

@@ -42,7 +42,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def load_adapter(name: str) -> Adapter:
     """The registered cloud's adapter module (providers.Adapter)."""
-    module: Adapter = importlib.import_module(get(name).adapter)  # type: ignore[assignment]
+    module: Adapter = importlib.import_module(get(name).adapter)
     return module
 
 

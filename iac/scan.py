@@ -70,8 +70,9 @@ def _provider_of(resource: str, entity: str | None) -> str | None:
     return terraform_prefixes().get(head)
 
 
-def scan(paths: list[Path], framework: str = "terraform") -> IacResult:
-    """Scan files and folders; a file that does not parse is reported and the rest still scanned."""
+def scan(paths: list[Path]) -> IacResult:
+    """Scan Terraform (folders, .tf, plan JSON), CloudFormation, ARM and Bicep; a file that does not parse is
+    reported and the rest still scanned."""
     logging.getLogger("checkov").setLevel(logging.CRITICAL)
     os.environ.setdefault("LOG_LEVEL", "CRITICAL")
     os.environ.setdefault("CHECKOV_RUN_SCA_PACKAGE_SCAN_V2", "false")
@@ -113,15 +114,13 @@ def scan(paths: list[Path], framework: str = "terraform") -> IacResult:
     for runner, kwargs in runs:
         rf = RunnerFilter(framework=["terraform", "terraform_plan", "cloudformation", "arm", "bicep"], checks=ids)
         report = runner.run(runner_filter=rf, external_checks_dir=[custom], **kwargs)
-        base = Path(kwargs["root_folder"]) if kwargs.get("root_folder") else None
-        for rec in report.failed_checks + report.passed_checks:
-            records.append((rec, base))
+        records += report.failed_checks + report.passed_checks
         for rec in report.skipped_checks:
             suppressed.append(
                 {
                     "checkov_id": rec.check_id,
                     "resource": rec.resource,
-                    "file": _rel(rec, base),
+                    "file": _rel(rec),
                     "line": rec.file_line_range[0],
                     "reason": (rec.check_result or {}).get("suppress_comment", ""),
                 }
@@ -129,7 +128,7 @@ def scan(paths: list[Path], framework: str = "terraform") -> IacResult:
         for f in report.parsing_errors:
             parse_errors.append({"file": str(f), "error": "could not be parsed (HCL syntax or JSON error)"})
     findings, providers, titles = [], set(), {}
-    for rec, base in records:
+    for rec in records:
         m = mapping().get(rec.check_id)
         provider = _provider_of(rec.resource, getattr(rec, "entity_type", None)) if m else None
         if m is None or provider is None:
@@ -139,7 +138,7 @@ def scan(paths: list[Path], framework: str = "terraform") -> IacResult:
         titles[key] = rec.check_name
         result = rec.check_result["result"]
         status = Status.PASS if result.name == "PASSED" else Status.FAIL
-        rel = _rel(rec, base)
+        rel = _rel(rec)
         start, end = rec.file_line_range
         findings.append(
             Finding(
@@ -203,7 +202,7 @@ def _resource_type(address: str) -> str:
     return address.split(".")[0]
 
 
-def _rel(rec: Any, base: Path | None) -> str:
+def _rel(rec: Any) -> str:
     path = Path(rec.file_abs_path) if getattr(rec, "file_abs_path", None) else Path(rec.file_path)
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
@@ -214,7 +213,7 @@ def _rel(rec: Any, base: Path | None) -> str:
 def pseudo_inventory(provider: str, paths: list[Path]) -> Inventory:
     """Findings documents describe what was scanned per provider; for IaC that is the set of paths."""
     inv = Inventory.new(
-        provider, [{"id": account_id(provider), "name": ", ".join(str(p) for p in paths)}], [], {"iac": "terraform"}
+        provider, [{"id": account_id(provider), "name": ", ".join(str(p) for p in paths)}], [], {"iac": "checkov"}
     )
     inv.source = "iac"
     return inv

@@ -1,7 +1,7 @@
 """Atomic file writes: temp file in the same folder, then rename.
 
-Every file the tool writes goes through here, so an interrupted or failed run never leaves a
-truncated file and never destroys what was there before.
+Every file the tool writes goes through here (inventories, findings, every report, evidence packs, the demo's
+keys), so an interrupted or failed run never leaves a truncated file and never destroys what was there before.
 """
 
 from __future__ import annotations

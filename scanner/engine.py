@@ -37,9 +37,7 @@ def _evaluate(inventory: Inventory, checks: Iterable[Check]) -> list[Finding]:
         by_type[(r.account, r.type)].append(r)
     cov: dict[tuple[str, str], list[Coverage]] = defaultdict(list)
     for c in inventory.coverage:
-        cov[(c.account, c.type)].append(c)
-        if c.type == "*":  # a failure that hit every type in that region (e.g. invalid credentials)
-            cov[(c.account, "*")].append(c)
+        cov[(c.account, c.type)].append(c)  # type "*": a failure that hit every type (e.g. invalid credentials)
 
     findings: list[Finding] = []
     for check in checks:

@@ -185,10 +185,13 @@ def _verify(path: Path, container: list[str], files: dict[str, bytes], public_ke
     try:
         manifest = json.loads(files[MANIFEST])
         listed = manifest["files"]
-        assert manifest.get("kind") == MANIFEST_KIND and isinstance(listed, dict)
-    except (ValueError, KeyError, TypeError, AssertionError):
+    except (ValueError, KeyError, TypeError):
         raise MlpsError(f"{path}: {MANIFEST} is not a valid evidence manifest") from None
-    if not all(isinstance(m, dict) for m in listed.values()):
+    if (
+        manifest.get("kind") != MANIFEST_KIND
+        or not isinstance(listed, dict)
+        or not all(isinstance(m, dict) for m in listed.values())
+    ):
         raise MlpsError(f"{path}: {MANIFEST} is not a valid evidence manifest")
     v = Verification(files=len(listed), container=container)
     for name, meta in sorted(listed.items()):

@@ -48,8 +48,8 @@ def build(
     }
 
 
-def _result_key(r: ItemResult) -> tuple[str, int, str]:
-    return (r.account, 0, r.item.id)
+def _result_key(r: ItemResult) -> tuple[str, str]:
+    return (r.account, r.item.id)
 
 
 def _inventory_meta(inv: Inventory, digest: str | None) -> dict[str, Any]:

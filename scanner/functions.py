@@ -25,14 +25,9 @@ from jmespath import functions
 _AZURE_CHINA = frozenset({"chinaeast", "chinaeast2", "chinaeast3", "chinanorth", "chinanorth2", "chinanorth3"})
 _NOT_MAINLAND_CN_PREFIXED = frozenset({"cn-hongkong"})
 _ANY_ADDRESS = frozenset({"0.0.0.0/0", "::/0", "*", "any", "internet", "0.0.0.0", "::"})
-_NOW: list[datetime | None] = [None]  # tests pin "now" so that age checks are reproducible
+_NOW: list[datetime | None] = [None]  # pinned_now: ages are measured at the inventory's collection time
 
 REGEX_TIMEOUT = 0.5  # seconds per match of a pattern parameter
-
-
-def set_now(now: datetime | None) -> None:
-    """Pin the clock used by days_since (None = real time)."""
-    _NOW[0] = now
 
 
 @contextmanager
@@ -243,7 +238,3 @@ class MlpsFunctions(functions.Functions):
 
 
 OPTIONS = jmespath.Options(custom_functions=MlpsFunctions())
-
-
-def compile_expression(expr: str) -> Any:
-    return jmespath.compile(expr)

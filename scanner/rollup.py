@@ -63,8 +63,6 @@ class ItemResult:
         }
 
 
-
-
 def rollup(
     catalogue: Catalogue,
     links: dict[str, list[Link]],
