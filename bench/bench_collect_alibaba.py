@@ -72,6 +72,7 @@ def scenario(per_region: int) -> dict:
     for n in range(per_region // 2):
         name = f"user-{n:04d}"
         cols["ram.users"]["*"].append({"UserName": name, "UserId": f"28{n:016d}", "CreateDate": "2025-01-01T00:00:00Z"})
+        det["GetUser"][name] = {"User": {"UserName": name, "LastLoginDate": "2025-06-01T00:00:00Z"}}
         det["ListAccessKeys"][name] = {"AccessKeys": {"AccessKey": []}}
         det["ListPoliciesForUser"][name] = {"Policies": {"Policy": []}}
         det["ListGroupsForUser"][name] = {"Groups": {"Group": []}}

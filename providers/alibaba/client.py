@@ -56,6 +56,8 @@ ENDPOINTS = {
     "resourcecenter": "resourcecenter.aliyuncs.com",  # one central endpoint (the product's SDK has no endpoint rule)
     "cms": "metrics.{region}.aliyuncs.com",  # alibabacloud_cms20190101 client._endpoint_map
 }
+# Products served from one central region for mainland accounts: their endpoint's region, and the region the
+# account-wide types of that product are collected from (transport.py). Security Center: cn-shanghai.
 CENTRAL_REGION = {"sas": "cn-shanghai"}
 
 
@@ -95,8 +97,6 @@ class AlibabaContext:
     access_key: tuple[str, str, str | None] | None = None  # for OSS (oss2 signs itself)
     # every region ECS DescribeRegions lists for the account; ``regions`` may be a --regions subset of it
     regions_available: list[str] = field(default_factory=list)
-    # what the whole-account sweep learned about itself (providers/alibaba/inventory/collect.py)
-    sweep_info: dict[str, Any] = field(default_factory=dict)
 
     def endpoint(self, product: str, region: str) -> str:
         if self.endpoint_override:
@@ -120,6 +120,15 @@ class AlibabaContext:
                 self._clients[host] = c
             return c
 
+    def admit(self, product: str, action: str, read: bool, what: str = "") -> None:
+        """The one read gate and call counter: every request, through the OpenAPI client or a product SDK (OSS,
+        SLS; see transport.py), is counted here and refused here, before it is sent, unless it only reads."""
+        with self._lock:
+            self.calls += 1
+            self.actions_seen.add((product, action))
+        if not read:
+            raise WriteAttempt(f"refusing non-read action {product}:{action}{what}")
+
     def call(
         self,
         product: str,
@@ -132,11 +141,7 @@ class AlibabaContext:
         method: str = "POST",
     ) -> dict[str, Any]:
         """One read call, retried with jittered backoff on throttling; returns the response body."""
-        with self._lock:
-            self.calls += 1
-            self.actions_seen.add((product, action))
-        if not is_read(action):
-            raise WriteAttempt(f"refusing non-read action {product}:{action}")
+        self.admit(product, action, is_read(action))
         params = api_models.Params(
             action=action,
             version=version,

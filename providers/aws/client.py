@@ -1,8 +1,8 @@
 """AWS sessions and clients: credentials, partition, regions, retries, and the read-only guard.
 
-boto3 is imported only here and in the service collectors, never at import time of the CLI.
-Credentials come from boto3's own chain (environment, shared profiles, SSO, instance and container
-roles); ``--role-arn`` assumes a role through botocore's refreshing AssumeRole fetcher.
+boto3 and botocore are imported only here, in transport.py and in the service hooks, never at import
+time of the CLI. Credentials come from boto3's own chain (environment, shared profiles, SSO, instance
+and container roles); ``--role-arn`` assumes a role through botocore's refreshing AssumeRole fetcher.
 """
 
 from __future__ import annotations

@@ -127,59 +127,42 @@ class AzureContext:
             query["api-version"] = api_version
             query.update(params or {})
             url = url.split("?", 1)[0] + "?" + urlencode(query)
-        request = HttpRequest("GET", url)
+        return self._send(HttpRequest("GET", url), urlsplit(url).path)
+
+    def post(self, path: str, api_version: str, body: dict[str, Any]) -> dict[str, Any]:
+        """A read-only POST (Resource Graph query); the guard refuses any other POST."""
+        return self._send(HttpRequest("POST", f"{self.arm_endpoint}{path}?api-version={api_version}", json=body), path)
+
+    def _send(self, request: HttpRequest, path: str) -> dict[str, Any]:
+        """Send one request; every failure becomes an ArmError naming ``path`` (the one mapping of GET and POST):
+        authentication, connection, timeout, an error status (a redirect is refused), a body that is not a JSON
+        object (a proxy's HTML page, an empty or truncated answer: never "none found")."""
         try:
             resp = self.pipeline().send_request(request, connection_timeout=5, read_timeout=self.timeout)
         except WriteAttempt:
             raise
         except ClientAuthenticationError as e:
-            raise ArmError(401, "AuthenticationFailed", str(e).splitlines()[0][:200], urlsplit(url).path) from None
+            raise ArmError(401, "AuthenticationFailed", str(e).splitlines()[0][:200], path) from None
         except ServiceRequestError as e:
-            raise ArmError(None, "ConnectionError", str(e).splitlines()[0][:200], urlsplit(url).path) from None
+            raise ArmError(None, "ConnectionError", str(e).splitlines()[0][:200], path) from None
         except AzureError as e:
             text = str(e).splitlines()[0][:200]
             code = "Timeout" if "timed out" in text.lower() or "timeout" in type(e).__name__.lower() else "AzureError"
-            raise ArmError(None, code, text, urlsplit(url).path) from None
+            raise ArmError(None, code, text, path) from None
         if resp.status_code >= 300:
             try:
                 err = resp.json().get("error", {})
             except (ValueError, AttributeError, HttpResponseError):
                 err = {}
             code = "RedirectRefused" if resp.status_code < 400 else str(err.get("code", resp.status_code))
-            raise ArmError(resp.status_code, code, str(err.get("message", ""))[:200], urlsplit(url).path)
+            raise ArmError(resp.status_code, code, str(err.get("message", ""))[:200], path)
         try:
             body = resp.json()
         except (ValueError, HttpResponseError):
             body = None
-        if not isinstance(body, dict):  # a proxy's HTML page, an empty or truncated body: never "none found"
-            raise ArmError(resp.status_code, "InvalidResponse", "the answer is not a JSON object", urlsplit(url).path)
-        return body
-
-    def post(self, path: str, api_version: str, body: dict[str, Any]) -> dict[str, Any]:
-        """A read-only POST (Resource Graph query); the guard refuses any other POST."""
-        url = f"{self.arm_endpoint}{path}?api-version={api_version}"
-        request = HttpRequest("POST", url, json=body)
-        try:
-            resp = self.pipeline().send_request(request, connection_timeout=5, read_timeout=self.timeout)
-        except WriteAttempt:
-            raise
-        except AzureError as e:
-            raise ArmError(None, "AzureError", str(e).splitlines()[0][:200], path) from None
-        if resp.status_code >= 300:
-            try:
-                err = resp.json().get("error", {})
-            except (ValueError, AttributeError, HttpResponseError):
-                err = {}
-            raise ArmError(
-                resp.status_code, str(err.get("code", resp.status_code)), str(err.get("message", ""))[:200], path
-            )
-        try:
-            answer = resp.json()
-        except (ValueError, HttpResponseError):
-            answer = None
-        if not isinstance(answer, dict):  # found by the fault-plan test: a proxy page here used to crash the scan
+        if not isinstance(body, dict):  # found by the fault-plan test: a proxy page here used to crash the scan
             raise ArmError(resp.status_code, "InvalidResponse", "the answer is not a JSON object", path)
-        return answer
+        return body
 
     def list(self, path: str, api_version: str, params: dict[str, str] | None = None) -> list[dict[str, Any]]:
         """Every item of an ARM collection, following nextLink to the end.

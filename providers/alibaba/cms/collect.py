@@ -9,10 +9,13 @@ from typing import Any
 import jmespath
 
 from providers.alibaba.client import ApiError
-from providers.alibaba.collect import PageGuard, Task
+from providers.alibaba.transport import AlibabaTransport, PageGuard
+from scanner.collect import Task
 
 
-def _pages(task: Task, action: str, page_param: str, items: str, size: int = 100) -> list[tuple[dict[str, Any], None]]:
+def _pages(
+    task: Task[AlibabaTransport], action: str, page_param: str, items: str, size: int = 100
+) -> list[tuple[dict[str, Any], None]]:
     out: list[tuple[dict[str, Any], None]] = []
     expr = jmespath.compile(items)
     guard = PageGuard(action, "cms")
@@ -29,9 +32,9 @@ def _pages(task: Task, action: str, page_param: str, items: str, size: int = 100
         page += 1
 
 
-def metric_rules(task: Task) -> list[tuple[dict[str, Any], None]]:
+def metric_rules(task: Task[AlibabaTransport]) -> list[tuple[dict[str, Any], None]]:
     return _pages(task, "DescribeMetricRuleList", "Page", "Alarms.Alarm")
 
 
-def event_rules(task: Task) -> list[tuple[dict[str, Any], None]]:
+def event_rules(task: Task[AlibabaTransport]) -> list[tuple[dict[str, Any], None]]:
     return _pages(task, "DescribeEventRuleList", "PageNumber", "EventRules.EventRule")

@@ -11,13 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from providers.alibaba.client import ApiError
-from providers.alibaba.collect import Task
+from providers.alibaba.transport import AlibabaTransport
+from scanner.collect import Task
 
 GLOBAL = "global"
 
 
-def sweep(task: Task) -> list[tuple[dict[str, Any], str]]:
-    info = task.ctx.sweep_info
+def sweep(task: Task[AlibabaTransport]) -> list[tuple[dict[str, Any], str]]:
+    info = task.extra.setdefault("sweep", {})  # what the sweep learned about itself, for collect.sweep_scope
     status = task.call("GetResourceCenterServiceStatus", {}) or {}
     info["service_status"] = status.get("ServiceStatus")
     info["initial_status"] = status.get("InitialStatus")

@@ -2,7 +2,8 @@
 
 oss2 was chosen over the v2 SDK because it is the long-standing, widely deployed SDK, supports STS
 tokens and path-style requests to IP endpoints (so the local fake works), and its ``get_*`` methods map
-one-to-one onto read-only OSS operations. Only ``list_*``/``get_*`` methods are ever called (``_read``).
+one-to-one onto read-only OSS operations. Every call goes through ``AlibabaTransport.oss``: the context's read
+gate and call counter, OSS errors as ApiErrors.
 """
 
 from __future__ import annotations
@@ -11,52 +12,25 @@ import json
 from typing import Any
 
 from providers.alibaba.client import ApiError
-from providers.alibaba.collect import PageGuard, Task
-
-_ABSENT = {
-    "NoSuchBucketPolicy",
-    "NoSuchServerSideEncryptionRule",
-    "NoSuchReplicationConfiguration",
-    "ServerSideEncryptionConfigurationNotFoundError",
-}
+from providers.alibaba.transport import AlibabaTransport, PageGuard
+from scanner.collect import Task
 
 
-def _read(obj: Any, method: str, task: Task, action: str) -> Any:
-    """Call a read-only oss2 method; a refusal or error becomes an ApiError like any OpenAPI failure."""
-    if not method.startswith(("get_", "list_")):
-        raise ApiError("WriteRefused", f"refusing oss2 method {method}", action, "oss")
+def _auth(task: Task[AlibabaTransport]) -> Any:
     import oss2
 
-    with task.ctx._lock:
-        task.ctx.calls += 1
-        task.ctx.actions_seen.add(("oss", action))
-    try:
-        return getattr(obj, method)()
-    except oss2.exceptions.OssError as e:
-        code = getattr(e, "code", "") or type(e).__name__
-        if code in _ABSENT:
-            return None
-        raise ApiError(code, str(getattr(e, "message", ""))[:200], action, "oss", getattr(e, "status", None)) from None
-    except Exception as e:
-        raise ApiError(
-            "Timeout" if "timed out" in str(e).lower() else "ConnectionError", str(e)[:200], action, "oss"
-        ) from None
-
-
-def _auth(task: Task) -> Any:
-    import oss2
-
-    ak, sk, token = task.ctx.access_key or ("", "", None)
+    ak, sk, token = task.transport.ctx.access_key or ("", "", None)
     return oss2.StsAuth(ak, sk, token) if token else oss2.Auth(ak, sk)
 
 
-def _endpoint(task: Task, location: str) -> str:
-    if task.ctx.endpoint_override:
-        return f"{task.ctx.protocol}://{task.ctx.endpoint_override['*']}"
+def _endpoint(task: Task[AlibabaTransport], location: str) -> str:
+    ctx = task.transport.ctx
+    if ctx.endpoint_override:
+        return f"{ctx.protocol}://{ctx.endpoint_override['*']}"
     return f"https://{location}.aliyuncs.com"
 
 
-def buckets(task: Task) -> list[tuple[dict[str, Any], str]]:
+def buckets(task: Task[AlibabaTransport]) -> list[tuple[dict[str, Any], str]]:
     """Phase 1: list every bucket (paged); each bucket's configuration is read by ``bucket`` on the pool."""
     import oss2
 
@@ -65,7 +39,7 @@ def buckets(task: Task) -> list[tuple[dict[str, Any], str]]:
     marker = ""
     guard = PageGuard("ListBuckets", "oss")
     while True:
-        page = _read(_Lister(service, marker), "list_buckets", task, "ListBuckets")
+        page = task.transport.oss(_Lister(service, marker), "list_buckets", "ListBuckets")
         for b in page.buckets:
             data = {"Name": b.name, "Location": b.location, "CreationDate": b.creation_date}
             out.append((data, b.location.removeprefix("oss-")))
@@ -75,14 +49,14 @@ def buckets(task: Task) -> list[tuple[dict[str, Any], str]]:
         guard.token(marker, "NextMarker")
 
 
-def bucket(task: Task, data: dict[str, Any]) -> None:
+def bucket(task: Task[AlibabaTransport], data: dict[str, Any]) -> None:
     """Phase 2, one bucket, from its own region's endpoint."""
     import oss2
 
     b = oss2.Bucket(_auth(task), _endpoint(task, data["Location"]), data["Name"], connect_timeout=5)
     for key, method, action, conv in _DETAILS:
         try:
-            got = _read(b, method, task, action)
+            got = task.transport.oss(b, method, action)
         except ApiError as e:
             task.record(e)
             continue

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from providers.alibaba.collect import MISSING, Task
+from providers.alibaba.transport import AlibabaTransport
+from scanner.collect import MISSING, Task
 
 
-def access_key_last_used(task: Task, user: dict[str, Any]) -> None:
+def access_key_last_used(task: Task[AlibabaTransport], user: dict[str, Any]) -> None:
     for key in user.get("AccessKeys") or []:
         got = task.soft(
             "GetAccessKeyLastUsed",
@@ -18,7 +19,7 @@ def access_key_last_used(task: Task, user: dict[str, Any]) -> None:
             key["LastUsedDate"] = got
 
 
-def account_summary(task: Task) -> list[tuple[dict[str, Any], None]]:
+def account_summary(task: Task[AlibabaTransport]) -> list[tuple[dict[str, Any], None]]:
     """The root account: IMS 2019-08-15 GetAccountMFAInfo (IsMFAEnable) and GetAccountSecurityPracticeReport
     (AccountSecurityPracticeInfo.AccountSecurityPracticeUserInfo: RootWithAccessKey, BindMfa, ...). Neither
     takes a parameter. A failure of the report leaves its field out (the root-AccessKey check is then not

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from providers.alibaba.collect import MISSING, PageGuard, Task
+from providers.alibaba.transport import AlibabaTransport, PageGuard
+from scanner.collect import MISSING, Task
 
 
-def edition(task: Task) -> list[tuple[dict[str, Any], None]]:
+def edition(task: Task[AlibabaTransport]) -> list[tuple[dict[str, Any], None]]:
     cfg = task.call("DescribeVersionConfig", {})
     data = {k: v for k, v in (cfg or {}).items() if k != "RequestId"}
     notices = task.soft("DescribeNoticeConfig", {}, result="NoticeConfigList")
@@ -16,7 +17,7 @@ def edition(task: Task) -> list[tuple[dict[str, Any], None]]:
     return [(data, None)]
 
 
-def agents(task: Task) -> list[tuple[dict[str, Any], str | None]]:
+def agents(task: Task[AlibabaTransport]) -> list[tuple[dict[str, Any], str | None]]:
     out: list[tuple[dict[str, Any], str | None]] = []
     guard = PageGuard("DescribeCloudCenterInstances", "sas")
     page, size = 1, 100

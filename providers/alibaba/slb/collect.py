@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from providers.alibaba.collect import MISSING, Task
+from providers.alibaba.transport import AlibabaTransport
+from scanner.collect import MISSING, Task
 
 _ACTIONS = {
     "https": "DescribeLoadBalancerHTTPSListenerAttribute",
@@ -25,7 +26,7 @@ _KEEP = (
 )
 
 
-def listeners(task: Task, lb: dict[str, Any]) -> None:
+def listeners(task: Task[AlibabaTransport], lb: dict[str, Any]) -> None:
     out = []
     for lp in lb.get("ListenerPortsAndProtocol") or []:
         proto = str(lp.get("ListenerProtocol", "")).lower()

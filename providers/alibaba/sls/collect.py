@@ -1,28 +1,29 @@
 """SLS (Log Service) projects and logstores through the SLS product SDK.
 
 SLS is not reachable through the generic OpenAPI client: requests go to ``<project>.<region>.log.aliyuncs.com``
-and are signed by the SLS gateway (``LOG`` signature). Only ``list_*`` and ``get_*`` methods are called
-(``_read``). With ``MLPS_ALIBABA_ENDPOINT`` set (a local fake or a private endpoint), SLS requests keep
-their real host names and are sent through that endpoint as an HTTP proxy, since project-prefixed host
-names cannot be pointed at an address.
+and are signed by the SLS gateway (``LOG`` signature). Only ``list_*`` and ``get_*`` methods are called, each
+through ``AlibabaTransport.sls`` (the context's read gate and call counter). With ``MLPS_ALIBABA_ENDPOINT`` set (a
+local fake or a private endpoint), SLS requests keep their real host names and are sent through that endpoint as
+an HTTP proxy, since project-prefixed host names cannot be pointed at an address.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from providers.alibaba.client import ApiError, normalise
-from providers.alibaba.collect import PageGuard, Task
+from providers.alibaba.client import ApiError
+from providers.alibaba.transport import AlibabaTransport, PageGuard
+from scanner.collect import Task
 
 _PAGE = 100
 
 
-def _client(task: Task) -> tuple[Any, Any]:
+def _client(task: Task[AlibabaTransport]) -> tuple[Any, Any]:
     from alibabacloud_sls20201230.client import Client as SlsClient
     from alibabacloud_tea_openapi import models as api_models
     from alibabacloud_tea_util import models as util_models
 
-    ctx = task.ctx
+    ctx = task.transport.ctx
     cfg = api_models.Config(
         credential=ctx.credential,
         endpoint=f"{task.region}.log.aliyuncs.com",
@@ -38,32 +39,14 @@ def _client(task: Task) -> tuple[Any, Any]:
     return SlsClient(cfg), runtime
 
 
-def _read(task: Task, action: str, fn: Any, *args: Any) -> Any:
-    """One read call through the SLS SDK, counted and guarded like the OpenAPI table's calls."""
-    name = getattr(fn, "__name__", "")
-    if not name.startswith(("list_", "get_")):
-        raise ApiError("WriteRefused", f"refusing SLS method {name}", action, "log")
-    with task.ctx._lock:
-        task.ctx.calls += 1
-        task.ctx.actions_seen.add(("log", action))
-    try:
-        return fn(*args).body.to_map()
-    except Exception as e:
-        err = normalise(e, action, "log")
-        if err.code in ("ProjectNotExist", "LogStoreNotExist"):
-            return None
-        raise err from None
-
-
-def _projects(task: Task, client: Any, runtime: Any) -> list[dict[str, Any]]:
+def _projects(task: Task[AlibabaTransport], client: Any, runtime: Any) -> list[dict[str, Any]]:
     from alibabacloud_sls20201230 import models as sls
 
     out: list[dict[str, Any]] = []
     guard = PageGuard("ListProject", "log")
     while True:
         body = (
-            _read(
-                task,
+            task.transport.sls(
                 "ListProject",
                 client.list_project_with_options,
                 sls.ListProjectRequest(offset=len(out), size=_PAGE),
@@ -78,12 +61,12 @@ def _projects(task: Task, client: Any, runtime: Any) -> list[dict[str, Any]]:
             return out
 
 
-def projects(task: Task) -> list[tuple[dict[str, Any], None]]:
+def projects(task: Task[AlibabaTransport]) -> list[tuple[dict[str, Any], None]]:
     client, runtime = _client(task)
     return [(p, None) for p in _projects(task, client, runtime)]
 
 
-def logstores(task: Task) -> list[tuple[dict[str, Any], None]]:
+def logstores(task: Task[AlibabaTransport]) -> list[tuple[dict[str, Any], None]]:
     """Phase 1: every logstore name of every project in the region; ``logstore`` reads each on the pool."""
     from alibabacloud_sls20201230 import models as sls
 
@@ -94,8 +77,7 @@ def logstores(task: Task) -> list[tuple[dict[str, Any], None]]:
         seen = 0
         guard = PageGuard("ListLogStores", "log")
         while True:
-            body = _read(
-                task,
+            body = task.transport.sls(
                 "ListLogStores",
                 client.list_log_stores_with_options,
                 name,
@@ -113,11 +95,10 @@ def logstores(task: Task) -> list[tuple[dict[str, Any], None]]:
     return rows
 
 
-def logstore(task: Task, item: dict[str, Any]) -> None:
+def logstore(task: Task[AlibabaTransport], item: dict[str, Any]) -> None:
     client, runtime = _client(task)
     try:
-        got = _read(
-            task,
+        got = task.transport.sls(
             "GetLogStore",
             client.get_log_store_with_options,
             item["projectName"],

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from providers.aws.collect import Task
+from providers.aws.transport import AwsTransport
+from scanner.collect import Task
 
 
-def recording_status(task: Task) -> list[tuple[dict[str, Any], None]]:
+def recording_status(task: Task[AwsTransport]) -> list[tuple[dict[str, Any], None]]:
     recorders = task.call("DescribeConfigurationRecorders", paginate=False).get("ConfigurationRecorders", [])
     status = task.call("DescribeConfigurationRecorderStatus", paginate=False).get("ConfigurationRecordersStatus", [])
     recording = any(s.get("recording") for s in status)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from providers.aws.collect import Task
+from providers.aws.transport import AwsTransport
+from scanner.collect import Task
 
 
-def snapshots(task: Task) -> list[tuple[dict[str, Any], None]]:
+def snapshots(task: Task[AwsTransport]) -> list[tuple[dict[str, Any], None]]:
     """DescribeSnapshots without OwnerIds lists every public snapshot of every account in the region (tens of
     thousands), so the account's own are asked for, and anything another account owns is dropped all the same."""
     mine = {"OwnerIds": ["self"]}
@@ -19,5 +20,5 @@ def snapshots(task: Task) -> list[tuple[dict[str, Any], None]]:
     return [(s, None) for s in own]
 
 
-def _owned(task: Task, item: dict[str, Any]) -> bool:
-    return str(item.get("OwnerId")) == task.ctx.account
+def _owned(task: Task[AwsTransport], item: dict[str, Any]) -> bool:
+    return str(item.get("OwnerId")) == task.account

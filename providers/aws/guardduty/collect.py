@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from providers.aws.collect import Task
+from providers.aws.transport import AwsTransport
+from scanner.collect import Task
 
 
-def status(task: Task) -> list[tuple[dict[str, Any], None]]:
+def status(task: Task[AwsTransport]) -> list[tuple[dict[str, Any], None]]:
     ids = task.call("ListDetectors", items="DetectorIds")
     if not ids:
         return [({"DetectorId": None, "Status": "NOT_ENABLED"}, None)]

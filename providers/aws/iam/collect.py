@@ -6,10 +6,11 @@ import csv
 import io
 from typing import Any
 
-from providers.aws.collect import ABSENT, MISSING, Task
+from providers.aws.transport import AwsTransport
+from scanner.collect import ABSENT, MISSING, Task
 
 
-def access_key_last_used(task: Task, user: dict[str, Any]) -> None:
+def access_key_last_used(task: Task[AwsTransport], user: dict[str, Any]) -> None:
     """Per user (on the pool): when and where each access key was last used."""
     for key in user.get("AccessKeys") or []:
         got = task.soft("GetAccessKeyLastUsed", {"AccessKeyId": key.get("AccessKeyId")}, result="AccessKeyLastUsed")
@@ -19,7 +20,7 @@ def access_key_last_used(task: Task, user: dict[str, Any]) -> None:
             key["LastUsedRegion"] = got.get("Region")
 
 
-def credential_report(task: Task) -> list[tuple[dict[str, Any], None]]:
+def credential_report(task: Task[AwsTransport]) -> list[tuple[dict[str, Any], None]]:
     """Reads the report if one exists. Generating one is a write (GenerateCredentialReport), which the
     scanner never does; the per-user calls of aws.iam.user cover the same facts."""
     got = task.call(

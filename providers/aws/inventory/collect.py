@@ -21,7 +21,8 @@ import json
 from typing import Any
 
 from providers.aws.client import RepeatedToken
-from providers.aws.collect import ABSENT, Task
+from providers.aws.transport import AwsTransport
+from scanner.collect import ABSENT, Task
 
 RE2 = "resource-explorer-2"
 Rows = list[tuple[dict[str, Any], str]]
@@ -43,8 +44,9 @@ class Skip(Exception):
     """A method that is not set up in this account (no index, no recorder): try the next, nothing failed."""
 
 
-def sweep(task: Task) -> Rows:
+def sweep(task: Task[AwsTransport]) -> Rows:
     """Try each method in turn; record how the first that works saw the account."""
+    ctx = task.transport.ctx
     failures: list[tuple[BaseException, str]] = []
     skipped: list[str] = []
     for method, service, fn in (
@@ -52,8 +54,8 @@ def sweep(task: Task) -> Rows:
         ("config", "config", _config),
         ("tagging-api", "resourcegroupstaggingapi", _tagging),
     ):
-        if not task.ctx.available(service):
-            skipped.append(f"{method}: {service} is not available in partition {task.ctx.partition}")
+        if not ctx.available(service):
+            skipped.append(f"{method}: {service} is not available in partition {ctx.partition}")
             continue
         try:
             rows, gaps = fn(task)
@@ -71,21 +73,21 @@ def sweep(task: Task) -> Rows:
         task.extra["sweep"] = {"method": method, "complete": complete, "limits": limits, "skipped": skipped}
         return rows  # a record without a region stays on the task's label, "global", and no check judges it
     for exc, service in failures:
-        task.record(exc, service, getattr(exc, "operation_name", "?"))
+        task.record(exc, task.op(getattr(exc, "operation_name", "?"), service=service))
     if not failures:  # nothing raised, nothing set up (cannot happen while the tagging API exists)
         task.note_problem("error", "no whole-account listing method is available", None)
     task.extra["sweep"] = {"method": "none", "complete": False, "skipped": skipped}
     return []
 
 
-def _resource_explorer(task: Task) -> tuple[Rows, list[str]]:
+def _resource_explorer(task: Task[AwsTransport]) -> tuple[Rows, list[str]]:
     """Search every resource through a default view; split per region when one query hits the 1,000 cap."""
     indexes = task.call("ListIndexes", {}, service=RE2, items="Indexes")  # ListIndexes -> Indexes[].{Region, Type}
     if not indexes:
         raise Skip("Resource Explorer has no index in this account")
     indexed = sorted({i["Region"] for i in indexes if i.get("Region")})
     aggregators = [i["Region"] for i in indexes if i.get("Type") == "AGGREGATOR"]
-    home = task.ctx.home_region
+    home = task.transport.ctx.home_region
     region = aggregators[0] if aggregators else (home if home in indexed else indexed[0])
     got = task.call(
         "GetDefaultView", {}, service=RE2, region=region, paginate=False, absent=["ResourceNotFoundException"]
@@ -99,7 +101,7 @@ def _resource_explorer(task: Task) -> tuple[Rows, list[str]]:
     gaps = []
     if not aggregators:
         gaps.append(f"There is no aggregator index, so only {region} was searched.")
-    missing = sorted(set(task.ctx.regions_available) - set(indexed))
+    missing = sorted(set(task.transport.ctx.regions_available) - set(indexed))
     if aggregators and missing:
         gaps.append(f"Regions without an index: {', '.join(missing)}.")
     if filters:
@@ -112,27 +114,29 @@ def _resource_explorer(task: Task) -> tuple[Rows, list[str]]:
             rows.extend(part)
             if not complete:
                 gaps.append(f"Search stopped counting at 1,000 resources in {r}.")
-    mine = [row for row in rows if row.get("OwningAccountId") in (None, task.ctx.account)]
+    mine = [row for row in rows if row.get("OwningAccountId") in (None, task.account)]
     return [(row, row.get("Region") or "") for row in mine], gaps
 
 
-def _search(task: Task, region: str, view: str, query: str) -> tuple[list[dict[str, Any]], bool]:
+def _search(task: Task[AwsTransport], region: str, view: str, query: str) -> tuple[list[dict[str, Any]], bool]:
     """All pages of one Search; the flag is ResourceCount.Complete (false once 1,000 matches were counted)."""
     rows: list[dict[str, Any]] = []
     complete = True
     params = {"QueryString": query, "ViewArn": view, "MaxResults": SEARCH_PAGE}
-    for page in task.pages("Search", params, token="NextToken", service=RE2, region=region):  # guards repeats
+    search = task.op("Search", service=RE2, region=region)
+    for page in task.transport.pages(task, search, params, token="NextToken"):  # guards repeats
         rows.extend(page.get("Resources") or [])
         if (page.get("Count") or {}).get("Complete") is False:
             complete = False
     return rows, complete
 
 
-def _config(task: Task) -> tuple[Rows, list[str]]:
+def _config(task: Task[AwsTransport]) -> tuple[Rows, list[str]]:
     """Advanced query in every region whose recorder is on (SelectResourceConfig sees one account and region)."""
     rows: Rows = []
     unseen, partial, failed = [], [], []
-    for region in task.ctx.regions_available:
+    regions = task.transport.ctx.regions_available
+    for region in regions:
         try:
             status = task.call(
                 "DescribeConfigurationRecorderStatus", {}, service="config", region=region, paginate=False
@@ -159,9 +163,9 @@ def _config(task: Task) -> tuple[Rows, list[str]]:
             if item.get("configurationItemStatus") in GONE:
                 continue
             rows.append((item, item.get("awsRegion") or region))
-    if failed and len(failed) == len(task.ctx.regions_available):
+    if failed and len(failed) == len(regions):
         raise failed[0][1]
-    if len(unseen) + len(failed) == len(task.ctx.regions_available):
+    if len(unseen) + len(failed) == len(regions):
         raise Skip("no AWS Config recorder is recording")
     gaps = []
     if unseen:
@@ -173,11 +177,12 @@ def _config(task: Task) -> tuple[Rows, list[str]]:
     return rows, gaps
 
 
-def _tagging(task: Task) -> tuple[Rows, list[str]]:
+def _tagging(task: Task[AwsTransport]) -> tuple[Rows, list[str]]:
     """GetResources in every region: each resource is listed in its own region's endpoint."""
     seen: dict[str, tuple[dict[str, Any], set[str]]] = {}  # ARN -> (record, regions whose endpoint listed it)
     failed = []
-    for region in task.ctx.regions_available:
+    every = task.transport.ctx.regions_available
+    for region in every:
         try:
             got = task.call(
                 "GetResources", {}, service="resourcegroupstaggingapi", region=region, items="ResourceTagMappingList"
@@ -188,7 +193,7 @@ def _tagging(task: Task) -> tuple[Rows, list[str]]:
         for item in got:
             arn = item.get("ResourceARN") or ""
             seen.setdefault(arn, ({**item, "ResourceType": type_from_arn(arn)}, set()))[1].add(region)
-    if failed and len(failed) == len(task.ctx.regions_available):
+    if failed and len(failed) == len(every):
         raise failed[0][1]
     rows: Rows = []
     unplaced = 0

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from providers.aws.collect import MISSING, Task
+from providers.aws.transport import AwsTransport
+from scanner.collect import MISSING, Task
 
 
-def alarms_and_trails(task: Task, items: list[dict[str, Any]]) -> None:
+def alarms_and_trails(task: Task[AwsTransport], items: list[dict[str, Any]]) -> None:
     """Add ``Alarms`` and ``CloudTrailTrails`` to every filter; a failed read leaves the field out (ERROR, not FAIL)."""
     if not items:
         return
-    alarms = task.soft("DescribeAlarms", {}, service="cloudwatch", result="MetricAlarms", paginate=True)
-    trails = task.soft(
-        "DescribeTrails", {"includeShadowTrails": True}, service="cloudtrail", result="trailList", paginate=True
-    )
+    alarms = task.soft("DescribeAlarms", {}, service="cloudwatch", items="MetricAlarms")
+    trails = task.soft("DescribeTrails", {"includeShadowTrails": True}, service="cloudtrail", items="trailList")
     groups: dict[str, list[str]] = {}
     for trail in [] if trails is MISSING else trails or []:
         name, region = _log_group(trail.get("CloudWatchLogsLogGroupArn") or "")

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from providers.aws.collect import ABSENT, MISSING, Task
+from providers.aws.transport import AwsTransport
+from scanner.collect import ABSENT, MISSING, Task
 
 _DETAILS = (
     # operation, result path, key, absent codes
@@ -35,11 +36,11 @@ _DETAILS = (
 )
 
 
-def bucket(task: Task, item: dict[str, Any]) -> None:
+def bucket(task: Task[AwsTransport], item: dict[str, Any]) -> None:
     """Per bucket (on the pool): its region, then each configuration from that region."""
     name = item["Name"]
     loc = task.soft("GetBucketLocation", {"Bucket": name}, result="LocationConstraint")
-    region = region_of(loc, task.ctx.partition) if loc is not MISSING else task.region
+    region = region_of(loc, task.transport.ctx.partition) if loc is not MISSING else task.region
     task.item_region[id(item)] = region
     item["Location"] = region
     for op, result, key, absent in _DETAILS:
@@ -54,23 +55,23 @@ def bucket(task: Task, item: dict[str, Any]) -> None:
         item[key] = got
 
 
-def finalize(task: Task, items: list[dict[str, Any]]) -> None:
+def finalize(task: Task[AwsTransport], items: list[dict[str, Any]]) -> None:
     replication_regions(task, items)
     account_public_access_block(task, items)
 
 
-def account_public_access_block(task: Task, items: list[dict[str, Any]]) -> None:
+def account_public_access_block(task: Task[AwsTransport], items: list[dict[str, Any]]) -> None:
     """The account's Block Public Access on every bucket (``AccountPublicAccessBlock``): it overrides a bucket's
     public ACL (IgnorePublicAcls) or policy (RestrictPublicBuckets) as the bucket's own setting does. Read once;
     {"Configured": false} when the account has none. When it cannot be read it is left out, and buckets are judged
     on their own setting (never more lenient); the failure is reported once, by aws.s3.account-public-access-block,
     which reads the same setting, rather than marking every bucket check unassessed."""
-    if not items or not task.ctx.available("s3control"):
+    if not items or not task.transport.ctx.available("s3control"):
         return
     try:
         got = task.call(
             "GetPublicAccessBlock",
-            {"AccountId": task.ctx.account},
+            {"AccountId": task.account},
             service="s3control",
             paginate=False,
             absent=("NoSuchPublicAccessBlockConfiguration",),
@@ -83,7 +84,7 @@ def account_public_access_block(task: Task, items: list[dict[str, Any]]) -> None
         item["AccountPublicAccessBlock"] = dict(block)
 
 
-def replication_regions(task: Task, items: list[dict[str, Any]]) -> None:
+def replication_regions(task: Task[AwsTransport], items: list[dict[str, Any]]) -> None:
     """The region of every replication destination: from the listing, else asked (it may be denied).
 
     Kept twice: ``ReplicationDestinationRegions`` (every rule, for the data-location check) and
@@ -102,7 +103,7 @@ def replication_regions(task: Task, items: list[dict[str, Any]]) -> None:
                 dests.append(known[dest])
             else:
                 loc = task.soft("GetBucketLocation", {"Bucket": dest}, result="LocationConstraint")
-                dests.append(region_of(loc, task.ctx.partition) if loc is not MISSING else None)
+                dests.append(region_of(loc, task.transport.ctx.partition) if loc is not MISSING else None)
             if isinstance(rule.get("Destination"), dict):  # per rule too, so a check can skip disabled rules
                 rule["Destination"]["DestinationRegion"] = dests[-1]
         item["ReplicationDestinationRegions"] = dests

@@ -88,7 +88,7 @@ def test_every_table_action_is_answered_by_the_fake_and_modelled():
     answered = set(LISTINGS) | set(DETAILS) | BUILT_IN
     missing, unmodelled = [], []
     for spec in collect.load_specs().values():
-        for product, action in spec.actions:
+        for product, action in collect.actions(spec):
             if product in NOT_OPENAPI:
                 continue
             version = _version_of(spec, product, action)
@@ -103,12 +103,9 @@ def test_every_table_action_is_answered_by_the_fake_and_modelled():
 
 
 def _version_of(spec, product: str, action: str) -> str:
-    for d in spec.details:
-        if d.action == action and (d.product or spec.call.product) == product:
-            return d.version or spec.call.version
-    if product != spec.call.product:  # an extra action of another product: the type names its version
-        return spec.extra["versions"][product]
-    return spec.call.version
+    # every call carries its product and version (a detail's own, else the type's)
+    (version,) = {op.opts["version"] for op in spec.calls if op.name == action and op.opts["product"] == product}
+    return version
 
 
 def test_every_action_the_fake_answers_was_exercised(recorded):

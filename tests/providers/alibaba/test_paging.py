@@ -233,3 +233,40 @@ def test_an_item_without_its_id_is_an_error_not_a_repr(ali_env):
     inv, _ = scan(sc, ["alibaba.sas.agent"])
     (cov,) = coverage(inv, "alibaba.sas.agent").values()
     assert cov.status is CoverageStatus.ERROR and "NoResourceId" in cov.reason
+
+
+# -- a paging style that does not exist ----------------------------------------------------------------------------
+def test_a_misspelt_paging_style_is_a_load_time_error(tmp_path: Path):
+    """It used to load, and with an empty first page the pager looped for ever (the item guard never tripped)."""
+    svc = tmp_path / "demo"
+    svc.mkdir()
+    (svc / "resources.yaml").write_text(
+        "types:\n- type: alibaba.demo.thing\n  description: x\n  collect: {product: ecs, version: '2014-05-26',"
+        " action: DescribeThings, items: Things.Thing, paging: tokens, id: ThingId}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(MlpsError, match=r"demo/resources\.yaml: types\[0\]\.collect\.paging: 'tokens' is not one of"):
+        collect.parse_specs(tmp_path)
+
+
+def test_a_hook_asking_for_an_unknown_paging_style_fails_at_once():
+    """The transport's own guard, for a style a hook passes in code (no schema sees it): an error, never a loop."""
+    from providers.alibaba.transport import AlibabaTransport
+    from scanner.collect import Op, Placement, Task
+
+    class EmptyPages:
+        account, regions, calls = "1", ["cn-hangzhou"], 0
+
+        def call(self, *args, **kwargs):
+            self.calls += 1
+            return {"Things": {"Thing": []}}
+
+    ctx = EmptyPages()
+    transport = AlibabaTransport(ctx)  # type: ignore[arg-type]
+    spec = collect.load_specs()["alibaba.ecs.instance"]
+    task = Task(transport, spec, Placement("cn-hangzhou", "cn-hangzhou", "1"))
+    op = Op("DescribeThings", {"product": "ecs", "version": "2014-05-26", "paging": "tokens"})
+    with pytest.raises(client.ApiError) as e:
+        transport.paginate(task, op, {}, "Things.Thing")
+    assert e.value.code == "PagingError" and "unknown paging style 'tokens'" in e.value.message
+    assert ctx.calls == 0

@@ -288,11 +288,11 @@ def search(expr: str, node: Node) -> tuple[Node, list[str]]:
     return got, r.problems
 
 
-# ---- the resource document of one type, built the way providers/aws/collect.py builds data
+# ---- the resource document of one type, built the way the collection spine (scanner.collect) builds data
 
 
 def _item_of(listing: Node) -> Node:
-    """A listed item: lists of strings become {"Name": s}, other scalars {"Value": v} (collect._list)."""
+    """A listed item: lists of strings become {"Name": s}, other scalars {"Value": v} (spine.list_items)."""
     member = listing.member if isinstance(listing, Lst) else listing
     if isinstance(member, Scalar):
         return Obj(None, {"Name": member}, member.where)
@@ -343,24 +343,25 @@ def document(spec: Any, fields: dict[str, Any]) -> tuple[Node, list[str]]:
     """(shape of the type's resource data, problems in the type's own declarations)."""
     problems: list[str] = []
     doc: Node = Obj(None, {}, spec.type)
-    if spec.operation and not spec.collector:
-        got, p = search(spec.items, output(spec.service, spec.operation))
+    service = spec.op.opts["service"]
+    if spec.op.name and not spec.collector:
+        got, p = search(spec.items, output(service, spec.op.name))
         problems += [f"{spec.type} items: {x}" for x in p]
         doc = _as_obj(got if spec.single else _item_of(got))
         for d in spec.details:
-            got, p = search(d.result, output(d.service or spec.service, d.operation))
-            problems += [f"{spec.type} detail {d.operation}: {x}" for x in p]
-            if d.paginate and not isinstance(got, Lst):
+            got, p = search(d.items or d.result, output(d.op.opts["service"], d.op.name))
+            problems += [f"{spec.type} detail {d.op.name}: {x}" for x in p]
+            if d.items is not None and not isinstance(got, Lst):
                 got = Lst(got, got.where)
             doc = _put(doc, [] if d.as_ == "@" else [d.as_], got, d.as_ == "@")
         for j in spec.joins:
-            got, p = search(j.items, output(spec.service, j.operation))
-            problems += [f"{spec.type} join {j.operation}: {x}" for x in p]
+            got, p = search(j.items, output(j.op.opts["service"], j.op.name))
+            problems += [f"{spec.type} join {j.op.name}: {x}" for x in p]
             doc = _put(doc, [j.as_], got if isinstance(got, Lst) else Lst(got, got.where), False)
     for key, value in {**(spec.absent_data or {}), **spec.add}.items():
         doc = _put(doc, [key], from_value(value, f"{spec.type}.{key}"), False)
     for target, raw in fields.items():  # "@..." merges a record's members into the item; "A[].b" puts b on each A
-        got, p = _source(raw, spec.service, f"{spec.type} fields.{target}")
+        got, p = _source(raw, service, f"{spec.type} fields.{target}")
         problems += p
         merge = target.startswith("@")
         if merge and isinstance(got, Lst):

@@ -83,18 +83,19 @@ def test_list_operations_without_a_paginator_declare_their_token():
     models = botocore.session.get_session()
     bad = []
     for name, spec in load_specs().items():
-        if not spec.operation or spec.collector or spec.single:
+        operation, service = spec.op.name, spec.op.opts["service"]
+        if not operation or spec.collector or spec.single:
             continue
-        client_model = models.get_service_model(spec.service)
-        members = client_model.operation_model(spec.operation).output_shape.members
+        client_model = models.get_service_model(service)
+        members = client_model.operation_model(operation).output_shape.members
         tokens = [m for m in members if m in ("NextToken", "NextMarker", "Marker", "nextToken")]
         try:
-            models.get_paginator_model(spec.service).get_paginator(spec.operation)
+            models.get_paginator_model(service).get_paginator(operation)
             continue
         except ValueError:
             pass
-        if tokens and spec.page_token not in tokens:
-            bad.append((name, xform_name(spec.operation), tokens))
+        if tokens and spec.op.opts.get("page_token") not in tokens:
+            bad.append((name, xform_name(operation), tokens))
     assert bad == []
 
 

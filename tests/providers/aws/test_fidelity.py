@@ -15,8 +15,10 @@ import pytest
 from botocore.awsrequest import AWSResponse
 
 from providers.aws import client, collect
-from providers.aws.collect import SpecError, _check_type, load_specs
+from providers.aws.collect import load_specs
 from scanner.checks import load_checks
+from scanner.collect import SpecError
+from scanner.collect import check_type as _check_type
 from scanner.engine import evaluate
 from scanner.model import CoverageStatus, Status
 from tests.providers.aws.conftest import _env

@@ -270,11 +270,11 @@ def item_model(listing: M) -> type:
 
 
 def pinned(spec: TypeSpec, role: str) -> str:
-    """The pinned api-version of one path of a type: its own list and parent (``spec.api``) or a detail."""
+    """The pinned api-version of one path of a type: its own list and parent (``spec.op.opts["api"]``) or a detail."""
     if role in ("list", "parent"):
-        return api_versions()[spec.api]
+        return api_versions()[spec.op.opts["api"]]
     (d,) = [d for d in spec.details if d.as_ == role]
-    return api_versions()[d.api]
+    return api_versions()[d.op.opts["api"]]
 
 
 def every_model() -> list[tuple[str, str, M]]:
@@ -282,7 +282,7 @@ def every_model() -> list[tuple[str, str, M]]:
     out = []
     for name, spec in sorted(load_specs().items()):
         out.append((name, "list", LISTS.get(name)))
-        if spec.parent:
+        if spec.op.opts.get("parent"):
             out.append((name, "parent", PARENTS.get(name)))
         out += [(name, d.as_, DETAILS.get((name, d.as_))) for d in spec.details]
     return out
@@ -374,18 +374,19 @@ def _typed(typ: str, owner: type, where: str) -> shapes.Node:
 
 @cache
 def document(name: str) -> shapes.Node:
-    """The shape of one type's resource data, built the way providers/azure/collect.py builds it."""
+    """The shape of one type's resource data, built the way the collection spine builds it for Azure."""
     spec = load_specs()[name]
     item = node(item_model(LISTS[name]))
     fields = item.members()
     for d in spec.details:
         m = DETAILS[(name, d.as_)]
-        if d.list:
+        if d.items is not None:
             got: shapes.Node = shapes.Lst(node(item_model(m)), f"{name}.{d.as_}")
         else:
             got, problems = search(d.result, node(m.cls()))
             assert problems == [], problems
         fields[d.as_] = got
-    if spec.join:
-        fields[spec.join["as"]] = shapes.Lst(document(spec.join["type"]), f"{name}.{spec.join['as']}")
+    join = spec.extra.get("join")
+    if join:
+        fields[join["as"]] = shapes.Lst(document(join["type"]), f"{name}.{join['as']}")
     return shapes.Obj(None, fields, item.where)

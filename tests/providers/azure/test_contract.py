@@ -70,11 +70,13 @@ def test_every_path_of_the_table_has_a_model_of_its_pinned_version():
 def _id_pattern(name: str) -> str:
     """A regex for the ids of one type's items (lower case, as the fake keys its paths)."""
     spec = load_specs()[name]
-    if spec.parent:
-        (parent,) = [n for n, s in load_specs().items() if s.path == spec.parent and not s.parent] or [None]
-        base = _id_pattern(parent) if parent else _parent_item(spec.parent)
-        return base + "/" + re.escape(spec.path.split("/")[-1].lower()) + "/[^/]+"
-    tail = spec.path.split("/providers/", 1)[1].lower()
+    parent_path = spec.op.opts.get("parent")
+    if parent_path:
+        tops = [n for n, s in load_specs().items() if s.op.name == parent_path and not s.op.opts.get("parent")]
+        (parent,) = tops or [None]
+        base = _id_pattern(parent) if parent else _parent_item(parent_path)
+        return base + "/" + re.escape(spec.op.name.split("/")[-1].lower()) + "/[^/]+"
+    tail = spec.op.name.split("/providers/", 1)[1].lower()
     return r"/subscriptions/[^/]+/resourcegroups/[^/]+/providers/" + re.escape(tail) + "/[^/]+"
 
 
@@ -89,15 +91,16 @@ def routes() -> list[tuple[re.Pattern[str], str, M]]:
         (re.compile("^/subscriptions$"), "subscriptions", contract.SUBSCRIPTIONS)
     ]
     for name, spec in load_specs().items():
-        if spec.parent:
-            parent = spec.parent.lower().replace("{subscription}", "[^/]+")
+        parent_path = spec.op.opts.get("parent")
+        if parent_path:
+            parent = parent_path.lower().replace("{subscription}", "[^/]+")
             out.append((re.compile(f"^{parent}$"), f"{name} parent", contract.PARENTS[name]))
-            own = _parent_item(spec.parent) + re.escape(spec.path.replace("{parent}", "").lower())
+            own = _parent_item(parent_path) + re.escape(spec.op.name.replace("{parent}", "").lower())
         else:
-            own = re.escape(spec.path.lower()).replace(re.escape("{subscription}"), "[^/]+")
+            own = re.escape(spec.op.name.lower()).replace(re.escape("{subscription}"), "[^/]+")
         out.append((re.compile(f"^{own}$"), f"{name} list", contract.LISTS[name]))
         for d in spec.details:
-            path = _id_pattern(name) + re.escape(d.path.replace("{id}", "").lower())
+            path = _id_pattern(name) + re.escape(d.op.name.replace("{id}", "").lower())
             out.append((re.compile(f"^{path}$"), f"{name} {d.as_}", contract.DETAILS[(name, d.as_)]))
     return out
 
@@ -154,7 +157,7 @@ def test_every_body_the_fake_sends_conforms_to_the_pinned_model():
 
 def _graph_pages(fake: FakeArm) -> list[dict[str, Any]]:
     specs = load_specs()
-    types = sorted({s.arm_type for s in specs.values() if s.arm_type})
+    types = sorted({s.extra.get("arm_type") for s in specs.values() if s.extra.get("arm_type")})
     kql = (
         "Resources | where type in~ (" + ", ".join(f"'{t}'" for t in types) + ") | project id, name, type, "
         "location, tags, sku, kind, properties, subscriptionId"
@@ -178,7 +181,7 @@ def test_resource_graph_answers_conform_and_rows_are_the_arm_items():
     pages = _graph_pages(FakeArm(load_scenario("company"), page_size=1))
     assert len(pages) > 1  # paged with $skipToken
     projected = {"id", "name", "type", "location", "tags", "sku", "kind", "properties", "subscriptionId"}
-    by_arm = {s.arm_type: n for n, s in load_specs().items() if s.arm_type}
+    by_arm = {s.extra.get("arm_type"): n for n, s in load_specs().items() if s.extra.get("arm_type")}
     problems, rows = [], 0
     for page in pages:
         p, _ = contract.validate(page, contract.GRAPH, "QueryResponse")

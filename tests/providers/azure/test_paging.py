@@ -133,3 +133,37 @@ def test_ids_are_the_arm_resource_ids_and_an_item_without_one_is_not_kept():
     assert [r.name for r in inv.resources if r.type == "azure.network.public-ip"] == ["web-pip"]
     (cov,) = [c for c in inv.coverage if c.type == "azure.network.public-ip"]
     assert cov.status is CoverageStatus.ERROR and "no id string" in cov.reason
+
+
+def test_an_unpinned_api_version_is_a_load_time_error_naming_the_file(azure_tree):
+    p = azure_tree / "keyvault" / "resources.yaml"
+    p.write_text(p.read_text().replace("    api: keyvault\n", "    api: keyvault_next\n"))
+    where = r"keyvault/resources\.yaml: azure\.keyvault\.vault"
+    with pytest.raises(MlpsError, match=where + r": api 'keyvault_next' has no pinned version"):
+        collect.load_specs()
+
+
+def test_a_post_fails_as_a_get_does():
+    """One error mapping for GET and POST: an authentication failure is a 401 on either, never a generic error."""
+    from azure.core.exceptions import ClientAuthenticationError
+
+    class Refused:
+        def get_token(self, *scopes, **kw):
+            raise ClientAuthenticationError("AADSTS7000215: invalid client secret")
+
+    fake = FakeArm(load_scenario("company"))
+    ctx = client.AzureContext(
+        credential=Refused(),
+        cloud="AzureChinaCloud",
+        subscriptions=[],
+        identity={},
+        arm_endpoint="https://management.chinacloudapi.cn",
+        scope="https://management.chinacloudapi.cn/.default",
+        transport=fake.transport(),
+    )
+    with pytest.raises(client.ArmError) as get:
+        ctx.get("/subscriptions", "2022-12-01")
+    with pytest.raises(client.ArmError) as post:
+        ctx.post(collect.GRAPH_PATH, "2021-03-01", {})
+    for e in (get, post):
+        assert (e.value.status, e.value.code) == (401, "AuthenticationFailed")

@@ -1,17 +1,18 @@
-"""The provider-neutral part of collection: a bounded thread pool in phases, and coverage records.
+"""The bounded thread pool collection runs on, in phases, within one overall deadline.
 
 Phase 1 lists every (resource type, region) task; phase 2 runs every listed item's detail calls as
 separate jobs on the same pool, so a type with hundreds of buckets or users spreads over all workers;
 phase 3 turns items into resources. Each task ends in exactly one coverage record: ok, denied (with
 the missing permission), error, or — decided before any call — not_available.
+
+This module knows nothing of specs or clouds: it runs callbacks. ``scanner.collect.spine`` supplies them.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from concurrent.futures import TimeoutError as FuturesTimeout
 from typing import Any
@@ -20,21 +21,8 @@ from scanner.errors import MlpsError
 from scanner.model import Coverage, CoverageStatus, Resource
 from scanner.redact import redact_tags
 
-
-class BaseTask:
-    """One (type, region) unit of work. Provider tasks add the API-calling methods."""
-
-    def __init__(self, spec: Any, region: str, label: str, account: str | None = None) -> None:
-        self.spec, self.region, self.label, self.account = spec, region, label, account
-        self.problem: tuple[str, str, str | None] | None = None  # (status, reason, permission)
-        self.item_region: dict[int, str] = {}  # id(item) -> region, for types listed once (OSS, S3)
-        self._lock = threading.Lock()
-
-    def note_problem(self, status: str, reason: str, permission: str | None) -> None:
-        """Keep the most telling failure: a denial (names a permission) beats a generic error."""
-        with self._lock:  # item jobs of one task run on several threads
-            if self.problem is None or (self.problem[0] == "error" and status == "denied"):
-                self.problem = (status, reason, permission)
+# (status, reason, missing permission or None): what one failed task or call comes to
+Failure = tuple[CoverageStatus, str, str | None]
 
 
 class CollectionDeadline(Exception):
@@ -50,21 +38,24 @@ def _default_deadline() -> float:
 
 
 def run(
-    tasks: list[BaseTask],
+    tasks: list[Any],
     *,
     account: str,
     list_items: Callable[[Any], list[Any]],
     has_item_work: Callable[[Any], bool],
     item_work: Callable[[Any, Any], None],
     build: Callable[[Any, list[Any]], list[Resource]],
-    failure: Callable[[Any, BaseException], tuple[str, str, str | None]],
+    failure: Callable[[Any, BaseException], tuple[Any, str, str | None]],
     workers: int,
     progress: Any = None,
     name: str = "mlps",
     deadline_s: float | None = None,
 ) -> tuple[list[Resource], list[Coverage]]:
     """Run listing, then per-item detail work, on one bounded pool, within an overall deadline: a type not
-    done by then is a collection error for that type (never "none found"), and Ctrl-C stops at once."""
+    done by then is a collection error for that type (never "none found"), and Ctrl-C stops at once.
+
+    A task is anything with ``spec.type``, ``label``, ``account`` and ``problem`` (a Failure or None).
+    """
     if workers < 1:
         raise MlpsError("--workers must be at least 1")
     listed: dict[int, list[Any]] = {}
@@ -98,14 +89,14 @@ def run(
         if progress and jobs:
             progress.add(len(jobs), "details")
         try:
-            for fut in as_completed(jobs, timeout=max(deadline - time.monotonic(), 0.001)):
-                fut.result()  # item_work records API failures on its task; anything else is a bug
+            for job in as_completed(jobs, timeout=max(deadline - time.monotonic(), 0.001)):
+                job.result()  # item_work records API failures on its task; anything else is a bug
                 if progress:
                     progress.advance("details", "", ok=True)
         except FuturesTimeout:
-            for fut, t in jobs.items():
-                if not fut.done():
-                    fut.cancel()
+            for job, t in jobs.items():
+                if not job.done():
+                    job.cancel()
                     if id(t) in listed and id(t) not in failed:
                         failed[id(t)] = CollectionDeadline(
                             f"collection deadline reached while reading {t.spec.type} details"
@@ -118,13 +109,13 @@ def run(
     resources: list[Resource] = []
     coverage: list[Coverage] = []
     for t in tasks:
-        acct = t.account or account  # Azure runs one task per subscription
+        acct = t.account or account
         if id(t) in failed:
             status, reason, perm = failure(t, failed[id(t)])
             coverage.append(Coverage(acct, t.label, t.spec.type, CoverageStatus(status), reason, perm))
             continue
         for r in build(t, listed[id(t)]):
-            r.tags = redact_tags(r.tags)  # adapters redact the data as they build; tags are copied out of it
+            r.tags = redact_tags(r.tags)  # the data is redacted as it is built; tags are copied out of it
             resources.append(r)
         if t.problem:
             status, reason, perm = t.problem
@@ -133,25 +124,3 @@ def run(
             coverage.append(Coverage(acct, t.label, t.spec.type, CoverageStatus.OK))
     resources.sort(key=lambda r: (r.type, r.region, r.id))
     return resources, coverage
-
-
-def tags_of(data: dict[str, Any]) -> dict[str, str]:
-    """Tags in the shapes the three clouds use: [{Key, Value}], {Tag: [{TagKey, TagValue}]}, or a map."""
-    tags = data.get("Tags") or data.get("TagList") or data.get("tags")
-    if isinstance(tags, dict) and isinstance(tags.get("Tag"), list):
-        tags = tags["Tag"]
-    if isinstance(tags, list):
-        out = {}
-        for t in tags:
-            if isinstance(t, dict):
-                k = t.get("Key", t.get("TagKey"))
-                if k is not None:
-                    out[str(k)] = str(t.get("Value", t.get("TagValue")))
-        return out
-    if isinstance(tags, dict):
-        return {str(k): str(v) for k, v in tags.items()}
-    return {}
-
-
-def not_available(account: str, rtype: str, regions: Iterable[str], reason: str) -> list[Coverage]:
-    return [Coverage(account, r, rtype, CoverageStatus.NOT_AVAILABLE, reason) for r in regions]
