@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def scenario(per_region: int) -> dict:
-    from providers.alibaba.fake import load_scenario
+    from providers.alibaba.sim.fake import load_scenario
 
     sc = copy.deepcopy(load_scenario("company"))
     sc["regions"] = ["cn-hangzhou", "cn-shanghai", "cn-beijing"]
@@ -89,7 +89,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=8)
     ap.add_argument("--latency-ms", type=float, default=30.0)
     args = ap.parse_args()
-    from providers.alibaba.fake import FAKE_AK, FAKE_SK, FakeAlibabaCloud
+    from providers.alibaba.sim.fake import FAKE_AK, FAKE_SK, FakeAlibabaCloud
 
     os.environ.update(
         ALIBABA_CLOUD_ACCESS_KEY_ID=FAKE_AK,

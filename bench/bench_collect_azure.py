@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
 def scenario(per_sub: int) -> dict:
-    from providers.azure.fake import load_scenario
+    from providers.azure.sim.fake import load_scenario
 
     base = load_scenario("company")
     template = base["subscriptions"][0]
@@ -81,7 +81,7 @@ def main() -> None:
     ap.add_argument("--latency-ms", type=float, default=30.0)
     args = ap.parse_args()
     from providers.azure import client, collect
-    from providers.azure.fake import FakeArm, FakeCredential
+    from providers.azure.sim.fake import FakeArm, FakeCredential
 
     sc = scenario(args.per_subscription)
     print(f"{'workers':>7} {'resources':>9} {'requests':>8} {'wall s':>7} {'req/s':>6}")

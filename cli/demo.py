@@ -1,7 +1,7 @@
 """``mlps demo``: a whole assessment of three simulated cloud accounts, on loopback, in under a minute.
 
 The simulated clouds are the same fakes the adapters are tested against (moto for AWS China, the
-Alibaba Cloud and Azure China fakes in providers/*/fake.py), seeded with one small company. Each is
+Alibaba Cloud and Azure China fakes in providers/<cloud>/sim/), seeded with one small company. Each is
 scanned by the real ``mlps scan`` in a child process (real SDK calls over loopback, the same code
 paths as a real scan); then every account gets its reports and a signed evidence pack.
 """
@@ -195,7 +195,7 @@ def _start_aws(stack: contextlib.ExitStack) -> dict[str, str]:
     import boto3
     from moto.server import ThreadedMotoServer
 
-    from providers.aws import scenario
+    from providers.aws.sim import scenario
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     srv = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
@@ -217,7 +217,7 @@ def _start_aws(stack: contextlib.ExitStack) -> dict[str, str]:
 
 
 def _start_alibaba(stack: contextlib.ExitStack) -> dict[str, str]:
-    from providers.alibaba.fake import FAKE_AK, FAKE_SK, FakeAlibabaCloud, load_scenario
+    from providers.alibaba.sim.fake import FAKE_AK, FAKE_SK, FakeAlibabaCloud, load_scenario
 
     fake = FakeAlibabaCloud(load_scenario("company"))
     fake.start()
@@ -233,7 +233,7 @@ def _start_alibaba(stack: contextlib.ExitStack) -> dict[str, str]:
 
 
 def _start_azure(stack: contextlib.ExitStack, tmp: Path) -> dict[str, str]:
-    from providers.azure.fake import ArmServer, FakeArm, load_scenario
+    from providers.azure.sim.fake import ArmServer, FakeArm, load_scenario
 
     srv = ArmServer(FakeArm(load_scenario("company")), tmp)
     srv.start()

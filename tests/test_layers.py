@@ -106,3 +106,15 @@ def test_the_checker_sees_a_back_import(tmp_path: Path) -> None:
     path = tmp_path / "x.py"
     path.write_text(src)
     assert "reports.data" in _imports(path, "scanner.x")
+
+
+def test_adapters_hold_adapters_simulators_are_used_only_by_the_demo() -> None:
+    """providers/<cloud>/sim/ (fakes and seeded scenarios) serve the demo and the tests; no adapter, renderer or
+    core module may import them."""
+    users = sorted(
+        f"{m} -> {d}"
+        for m, deps in _graph().items()
+        for d in deps
+        if ".sim" in d and not m.startswith("cli.") and ".sim" not in m
+    )
+    assert users == []

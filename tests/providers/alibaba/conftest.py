@@ -9,7 +9,7 @@ import pytest
 pytest.importorskip("alibabacloud_tea_openapi")
 pytest.importorskip("oss2")
 
-from providers.alibaba.fake import FAKE_AK, FAKE_SK, FakeAlibabaCloud, load_scenario
+from providers.alibaba.sim.fake import FAKE_AK, FAKE_SK, FakeAlibabaCloud, load_scenario
 
 SEEDED = ("SEEDED_ALI_AK_SECRET_777", "IyEvYmluL3NoCmV4cG9ydCBEQl9QQVNTV09SRD1TRUVERURfQUxJX1VTRVJEQVRBXzk5OQ==")
 

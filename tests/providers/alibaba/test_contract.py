@@ -15,7 +15,7 @@ import copy
 import pytest
 
 from providers.alibaba import client, collect
-from providers.alibaba.fake import DETAILS, LISTINGS, OSS_SUBRESOURCES, FakeAlibabaCloud, load_scenario
+from providers.alibaba.sim.fake import DETAILS, LISTINGS, OSS_SUBRESOURCES, FakeAlibabaCloud, load_scenario
 from tests.providers.alibaba import contract
 
 # never skipped where the Alibaba extra is installed: without the model packages the fake could lie unchecked

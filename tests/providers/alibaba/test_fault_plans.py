@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from providers.alibaba import client, collect
-from providers.alibaba.fake import LISTINGS, FakeAlibabaCloud, load_scenario
+from providers.alibaba.sim.fake import LISTINGS, FakeAlibabaCloud, load_scenario
 from scanner.catalogue import load_catalogue
 from scanner.checks import load_checks
 from scanner.engine import evaluate

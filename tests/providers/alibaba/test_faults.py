@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 
 from providers.alibaba import client, collect
-from providers.alibaba.fake import FakeAlibabaCloud, load_scenario
+from providers.alibaba.sim.fake import FakeAlibabaCloud, load_scenario
 from scanner.catalogue import load_catalogue
 from scanner.checks import load_checks
 from scanner.engine import evaluate

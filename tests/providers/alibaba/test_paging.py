@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from providers.alibaba import client, collect
-from providers.alibaba.fake import FakeAlibabaCloud, load_scenario
+from providers.alibaba.sim.fake import FakeAlibabaCloud, load_scenario
 from scanner.checks import load_checks
 from scanner.engine import evaluate
 from scanner.errors import MlpsError

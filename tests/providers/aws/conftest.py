@@ -36,7 +36,7 @@ def _env(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="module")
 def mocked(aws_env):
     with moto.mock_aws():
-        from providers.aws import scenario
+        from providers.aws.sim import scenario
 
         made = scenario.seed(boto3.Session(region_name="cn-north-1"))
         yield made

@@ -106,7 +106,7 @@ def test_outcomes_per_requirement_item(scan):
 
 
 def test_seeded_secrets_never_reach_the_inventory(scan, tmp_path):
-    from providers.aws.scenario import SEEDED_SECRETS
+    from providers.aws.sim.scenario import SEEDED_SECRETS
     from scanner import inventory
 
     inv, _, _ = scan

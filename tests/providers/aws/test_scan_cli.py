@@ -28,7 +28,7 @@ def moto_server(aws_env):
     url = f"http://{host}:{port}"
     import boto3
 
-    from providers.aws import scenario
+    from providers.aws.sim import scenario
 
     scenario.seed(boto3.Session(region_name="cn-north-1"), endpoint_url=url)
     yield url

@@ -6,7 +6,7 @@ import pytest
 
 from providers.azure import client, collect
 from providers.azure.client import WriteAttempt, permission_for
-from providers.azure.fake import FakeArm, FakeCredential, load_scenario
+from providers.azure.sim.fake import FakeArm, FakeCredential, load_scenario
 from scanner.checks import load_checks
 from scanner.engine import evaluate
 from scanner.model import CoverageStatus, Status

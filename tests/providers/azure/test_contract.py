@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 import pytest
 
 from providers.azure.collect import GRAPH_PATH, api_versions, load_specs
-from providers.azure.fake import FakeArm, load_scenario
+from providers.azure.sim.fake import FakeArm, load_scenario
 from scanner.checks import load_checks
 from tests.providers.aws import shapes
 from tests.providers.azure import contract
@@ -259,7 +259,7 @@ def test_the_checker_itself(mutate, wrong):
 
 def test_the_checker_fails_a_paged_answer_the_model_cannot_page():
     """A collection whose list model has no nextLink, answered in pages, is caught (PricingList, 2018-06-01)."""
-    import providers.azure.fake as fake_mod
+    import providers.azure.sim.fake as fake_mod
 
     saved = fake_mod.UNPAGED
     fake_mod.UNPAGED = tuple(p for p in saved if "pricings" not in p.pattern)

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from providers.azure import client, collect
-from providers.azure.fake import FakeArm, FakeCredential, _Adapter, load_scenario
+from providers.azure.sim.fake import FakeArm, FakeCredential, _Adapter, load_scenario
 from scanner.catalogue import load_catalogue
 from scanner.checks import load_checks
 from scanner.engine import evaluate

@@ -12,7 +12,7 @@ import requests
 from azure.core.pipeline.transport import RequestsTransport
 
 from providers.azure import client, collect
-from providers.azure.fake import FakeArm, FakeCredential, _Adapter, load_scenario
+from providers.azure.sim.fake import FakeArm, FakeCredential, _Adapter, load_scenario
 from scanner.model import CoverageStatus
 
 PRICINGS = "microsoft.security/pricings"

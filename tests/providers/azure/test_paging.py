@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from providers.azure import client, collect
-from providers.azure.fake import FakeArm, FakeCredential, load_scenario
+from providers.azure.sim.fake import FakeArm, FakeCredential, load_scenario
 from scanner.errors import MlpsError
 from scanner.load import read_yaml
 from scanner.model import CoverageStatus

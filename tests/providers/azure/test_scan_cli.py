@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from providers.azure.fake import ArmServer, FakeArm, load_scenario
+from providers.azure.sim.fake import ArmServer, FakeArm, load_scenario
 from scanner.load import schema
 
 FAKE_AZ = """#!{python}

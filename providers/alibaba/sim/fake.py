@@ -7,7 +7,7 @@ API does, and injects faults per action (permission denied, throttling, timeout)
 
 The account is described by a scenario (YAML or dict): ``collections`` hold list items per region in
 API shape; ``details`` hold detail responses keyed by the id the request names. See
-``providers/alibaba/scenarios/company.yaml``.
+``providers/alibaba/sim/scenarios/company.yaml``.
 """
 
 from __future__ import annotations
