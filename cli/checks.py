@@ -42,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
                 "scope": c.scope,
                 "params": c.params,
                 "requirements": sorted(set(units)),
+                **({"description": c.description} if c.description else {}),
             }
         )
         if c.key in unmapped:

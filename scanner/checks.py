@@ -34,7 +34,6 @@ class ResourceType:
     data_store: bool = False
     setting: bool = False
     sweep_type_of: str | None = None  # set for a whole-account inventory-service listing (JMESPath to the native type)
-    terraform: tuple[str, ...] = ()
 
 
 @dataclass
@@ -58,6 +57,7 @@ class Check:
     remediation: dict[str, str]
     references: tuple[str, ...]
     path: str
+    description: dict[str, str] | None = None  # why the check matters, {zh, en}: shown by 'mlps checks'
     # compiled forms
     pass_if: Any = field(default=None, repr=False)
     applies_if: Any = field(default=None, repr=False)
@@ -177,7 +177,6 @@ def _load_resource_types(folders: tuple[tuple[str, Path], ...]) -> dict[str, Res
                 data_store=bool(t.get("data_store")),
                 setting=bool(t.get("setting")),
                 sweep_type_of=(t.get("sweep") or {}).get("type_of"),
-                terraform=tuple(t.get("terraform", ())),
             )
     return out
 
@@ -229,6 +228,7 @@ def load_checks(root: Path | None = None, overrides: dict[str, dict[str, Any]] |
             evidence_src=dict(doc.get("evidence") or {}),
             message=doc.get("message") or {},
             remediation=doc["remediation"],
+            description=doc.get("description"),
             references=tuple(doc.get("references", ())),
             path=str(path),
         )
