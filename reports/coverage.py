@@ -5,8 +5,8 @@ cloud and in IaC, and what stays manual. Generated from the catalogue and links,
 from __future__ import annotations
 
 from scanner import clouds
-from scanner.catalogue import load_catalogue
-from scanner.links import load_links
+from scanner.catalogue import Item, load_catalogue
+from scanner.links import Link, load_links
 from scanner.twins import iac_links, mapping
 
 
@@ -26,10 +26,21 @@ def render() -> str:
     for level in (2, 3, 4):
         rows = cat.at_level(level)
         auto = sum(1 for i, _ in rows if any(lk.applies_at(level) for lk in links.get(i.id, ())))
+        # what configuration can evidence at all: the tenant's or shared items the assessment does not do by hand
+        evidenceable = [i for i, _ in rows if i.responsibility != "provider" and i.assessment != "manual"]
+        per_cloud = [f"{clouds.get(c).en} {_evidenced(evidenceable, links, level, c)}" for c in clouds.names()] + [
+            f"IaC {sum(1 for i in evidenceable if any(lk.applies_at(level) for lk in iac.get(i.id, ())))}"
+        ]
         out += [
             f"## Level {level}",
             "",
-            f"{len(rows)} items; {auto} with at least one automated check.",
+            f"{len(rows)} items; {auto} with at least one automated check. Of the {len(evidenceable)} items "
+            f"configuration can evidence (tenant or shared, assessed automatically or in part), evidenced by at "
+            f"least one check: {', '.join(per_cloud)}.",
+            "",
+            "Of those, evidenced on no cloud yet: "
+            + (", ".join(_unit(i, level) for i in evidenceable if not _on_any(i, links, level)) or "none")
+            + ".",
             "",
             "| unit | clause | control point | responsibility | AWS | Alibaba | Azure | IaC (checkov) |",
             "|---|---|---|---|---|---|---|---|",
@@ -58,6 +69,19 @@ def render() -> str:
             )
         out.append("")
     return "\n".join(out)
+
+
+def _evidenced(items: list[Item], links: dict[str, list[Link]], level: int, cloud: str) -> int:
+    return sum(1 for i in items if any(lk.provider == cloud and lk.applies_at(level) for lk in links.get(i.id, ())))
+
+
+def _on_any(item: Item, links: dict[str, list[Link]], level: int) -> bool:
+    return any(lk.applies_at(level) for lk in links.get(item.id, ()))
+
+
+def _unit(item: Item, level: int) -> str:
+    info = item.at(level)
+    return (info.unit_id if info else None) or item.id
 
 
 def _name(check_id: str, covers: str) -> str:
