@@ -15,8 +15,6 @@ from scanner.catalogue import load_catalogue
 from scanner.highrisk import source as hr_source
 from scanner.model import ReqStatus
 
-STATUS_ZH = {s.key: s.value for s in ReqStatus}
-STATUS_EN = {s.key: s.en for s in ReqStatus}
 # What an assessor asks for on items no configuration can show (by 安全类).
 MANUAL_EVIDENCE = {
     "PES": (
@@ -219,4 +217,5 @@ def text(zh: str, en: str, lang: str) -> str:
 
 
 def status_label(key: str, lang: str) -> str:
-    return text(STATUS_ZH[key], STATUS_EN[key], lang)
+    status = ReqStatus.from_key(key)
+    return text(status.value, status.en, lang)

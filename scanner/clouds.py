@@ -9,6 +9,7 @@ registry as data and never imports an adapter; the CLI does, by the module name 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -72,8 +73,6 @@ def get(name: str) -> Cloud:
 
 def register(cloud: Cloud) -> None:
     """Add a cloud for this process (a plugin, or a test's toy cloud); a shipped name cannot be replaced."""
-    import re
-
     if not re.match(NAME_PATTERN, cloud.name):
         raise MlpsError(f"cloud name {cloud.name!r} must match {NAME_PATTERN}")
     if cloud.name in _shipped():
